@@ -1,0 +1,183 @@
+//! Client configuration shared by both providers: a typed builder whose
+//! provider-specific setters live in the provider modules.
+
+use super::retry::RetryPolicy;
+use super::{Core, Provider, url};
+use crate::error::{Error, InvalidInput, Violation};
+use secrecy::SecretString;
+use std::marker::PhantomData;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Limits applied to every call; set per client with [`Builder`], per call with
+/// the clients' `with_options`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallOptions {
+    /// Limit for one attempt, from connecting to the end of the body (default 30 s,
+    /// as FunnelFox's own SDK).
+    pub attempt_timeout: Duration,
+    /// Limit for the whole call, retries and backoff included (default 60 s).
+    pub call_timeout: Duration,
+    /// How failed attempts are retried (see [`RetryPolicy`]).
+    pub retry: RetryPolicy,
+    /// Largest response body read (default 256 KiB; real responses are under 4 KiB).
+    pub max_response_bytes: usize,
+}
+
+impl Default for CallOptions {
+    fn default() -> Self {
+        Self {
+            attempt_timeout: Duration::from_secs(30),
+            call_timeout: Duration::from_secs(60),
+            retry: RetryPolicy::default(),
+            max_response_bytes: 256 * 1024,
+        }
+    }
+}
+
+/// A provider client that a [`Builder`] can build.
+pub trait BuildClient: Sized + sealed::Sealed {
+    #[doc(hidden)]
+    fn provider() -> &'static Provider;
+    #[doc(hidden)]
+    fn check_secret(secret: &SecretString) -> Result<(), InvalidInput>;
+    #[doc(hidden)]
+    fn from_core(base_url: &str, http: reqwest::Client, core: super::Inner) -> Self;
+}
+
+pub(crate) mod sealed {
+    pub trait Sealed {}
+}
+
+/// Configuration of a client; start from `funnelfox::Client::builder` or
+/// `closient::Client::builder`.
+#[derive(Debug)]
+#[must_use]
+pub struct Builder<C> {
+    pub(crate) variables: Vec<(&'static str, String)>,
+    pub(crate) secret: Option<SecretString>,
+    base_url: Option<String>,
+    user_agent: Option<String>,
+    connect_timeout: Duration,
+    options: CallOptions,
+    http: Option<reqwest::Client>,
+    _client: PhantomData<fn() -> C>,
+}
+
+impl<C: BuildClient> Builder<C> {
+    pub(crate) fn new() -> Self {
+        Self {
+            variables: Vec::new(),
+            secret: None,
+            base_url: None,
+            user_agent: None,
+            connect_timeout: Duration::from_secs(5),
+            options: CallOptions::default(),
+            http: None,
+            _client: PhantomData,
+        }
+    }
+
+    /// Send requests to this base URL instead of the spec's server (a proxy, or a
+    /// fake server in tests). Must be https, or http to a loopback address.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// Limit for the whole call, retries included.
+    pub fn timeout(mut self, d: Duration) -> Self {
+        self.options.call_timeout = d;
+        self
+    }
+
+    /// Limit for one attempt.
+    pub fn attempt_timeout(mut self, d: Duration) -> Self {
+        self.options.attempt_timeout = d;
+        self
+    }
+
+    /// Limit for establishing a connection (default 5 s; ignored with
+    /// [`Builder::http_client`], whose own setting applies).
+    pub fn connect_timeout(mut self, d: Duration) -> Self {
+        self.connect_timeout = d;
+        self
+    }
+
+    /// How failed attempts are retried; [`RetryPolicy::none`] turns retries off.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.options.retry = policy;
+        self
+    }
+
+    /// Largest response body read before the call fails.
+    pub fn max_response_bytes(mut self, n: usize) -> Self {
+        self.options.max_response_bytes = n;
+        self
+    }
+
+    /// The `User-Agent` header (default `billing-clients/VERSION`).
+    pub fn user_agent(mut self, ua: impl Into<String>) -> Self {
+        self.user_agent = Some(ua.into());
+        self
+    }
+
+    /// Use this `reqwest::Client` (its pool, proxy and TLS settings).
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
+        self
+    }
+
+    /// Check everything and build the client.
+    pub fn build(self) -> Result<C, Error> {
+        let provider = C::provider();
+        let vars: Vec<(&str, &str)> = self
+            .variables
+            .iter()
+            .map(|(n, v)| (*n, v.as_str()))
+            .collect();
+        // Server variables are checked even with an override, so a bad one fails early.
+        for (name, value) in &vars {
+            url::check_variable(name, value)?;
+        }
+        let base_url = match &self.base_url {
+            Some(u) => url::check_base_url(u)?,
+            None => url::render(provider.spec, &vars)?,
+        };
+        if let Some(secret) = &self.secret {
+            C::check_secret(secret)?;
+        }
+        let ua = self
+            .user_agent
+            .unwrap_or_else(|| concat!("billing-clients/", env!("CARGO_PKG_VERSION")).into());
+        let user_agent = reqwest::header::HeaderValue::from_str(&ua).map_err(|_| {
+            InvalidInput::new(
+                None,
+                "user_agent",
+                Violation::Format("is not a valid header value".into()),
+            )
+        })?;
+        let http = match self.http {
+            Some(http) => http,
+            None => reqwest::Client::builder()
+                .connect_timeout(self.connect_timeout)
+                .build()
+                .map_err(|e| {
+                    InvalidInput::new(None, "http_client", Violation::Format(e.to_string()))
+                })?,
+        };
+        let core = Core {
+            provider,
+            http: http.clone(),
+            secret: self.secret,
+            user_agent,
+            options: self.options,
+        };
+        Ok(C::from_core(&base_url, http, Arc::new(core)))
+    }
+}
+
+/// The environment variable `name`, if set and not empty.
+pub(crate) fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}

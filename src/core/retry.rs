@@ -1,0 +1,222 @@
+//! Retries. Whether a failed attempt may be re-sent depends on what the operation
+//! does (its [`RetryClass`], declared in the spec as `x-billing-retry`) and on how
+//! the attempt failed; [`may_retry`] is that one table. How often and how long is
+//! the [`RetryPolicy`]; the mechanics (exponential backoff, jitter) are `backon`'s.
+
+use super::spec::RetryClass;
+use backon::ExponentialBuilder;
+use std::time::Duration;
+
+/// How a single attempt failed, as far as retrying is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Failure {
+    /// The connection failed before the request was written.
+    NotSent,
+    /// The attempt timed out; the server may have processed the request.
+    Timeout,
+    /// The connection broke after the request was written (reset, cut body).
+    Dropped,
+    /// The server answered with this status.
+    Status { code: u16, retry_after: bool },
+}
+
+/// The retry table: may an attempt that failed this way be sent again?
+///
+/// | failure                  | safe | charge |
+/// |--------------------------|------|--------|
+/// | connect failed, not sent | yes  | yes    |
+/// | timeout                  | yes  | no     |
+/// | connection dropped       | yes  | no     |
+/// | 429                      | yes  | yes    |
+/// | 503 with `Retry-After`   | yes  | yes    |
+/// | other 5xx                | yes  | no     |
+/// | anything else            | no   | no     |
+pub(crate) fn may_retry(class: RetryClass, failure: Failure) -> bool {
+    use Failure::*;
+    let not_processed = match failure {
+        NotSent => true,
+        Status { code: 429, .. } => true,
+        Status {
+            code: 503,
+            retry_after: true,
+        } => true,
+        _ => false,
+    };
+    let transient = matches!(failure, Timeout | Dropped)
+        || matches!(
+            failure,
+            Status {
+                code: 500..=599,
+                ..
+            }
+        );
+    not_processed || (class == RetryClass::Safe && transient)
+}
+
+/// How often and how long to retry. Defaults: 3 attempts in all, exponential
+/// backoff from 200 ms to 2 s with jitter, at most 10 s of waiting per call, and
+/// `Retry-After` honoured up to 10 s (a longer one ends the retries).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RetryPolicy {
+    max_attempts: u32,
+    min_delay: Duration,
+    max_delay: Duration,
+    max_total_delay: Duration,
+    max_retry_after: Duration,
+    jitter: bool,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            max_attempts: 3,
+            min_delay: Duration::from_millis(200),
+            max_delay: Duration::from_secs(2),
+            max_total_delay: Duration::from_secs(10),
+            max_retry_after: Duration::from_secs(10),
+            jitter: true,
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// Never retry: one attempt per call.
+    pub fn none() -> Self {
+        Self {
+            max_attempts: 1,
+            ..Self::default()
+        }
+    }
+    /// Attempts in all, including the first (at least 1).
+    pub fn max_attempts(mut self, n: u32) -> Self {
+        self.max_attempts = n.max(1);
+        self
+    }
+    /// First and largest backoff delay.
+    pub fn delays(mut self, min: Duration, max: Duration) -> Self {
+        self.min_delay = min;
+        self.max_delay = max.max(min);
+        self
+    }
+    /// Most time spent waiting between attempts of one call.
+    pub fn max_total_delay(mut self, d: Duration) -> Self {
+        self.max_total_delay = d;
+        self
+    }
+    /// Longest `Retry-After` honoured; a longer one ends the retries.
+    pub fn max_retry_after(mut self, d: Duration) -> Self {
+        self.max_retry_after = d;
+        self
+    }
+    /// Randomise delays (on by default) so that clients do not retry in lockstep.
+    pub fn jitter(mut self, on: bool) -> Self {
+        self.jitter = on;
+        self
+    }
+
+    pub(crate) fn backoff(&self) -> ExponentialBuilder {
+        let b = ExponentialBuilder::default()
+            .with_min_delay(self.min_delay)
+            .with_max_delay(self.max_delay)
+            .with_max_times(self.max_attempts.saturating_sub(1) as usize)
+            .with_total_delay(Some(self.max_total_delay));
+        if self.jitter { b.with_jitter() } else { b }
+    }
+
+    /// The delay before the next attempt: the server's `Retry-After` when it sent
+    /// one (ending the retries when it exceeds the cap), else the backoff's.
+    pub(crate) fn next_delay(
+        &self,
+        retry_after: Option<Duration>,
+        backoff: Option<Duration>,
+    ) -> Option<Duration> {
+        let backoff = backoff?;
+        match retry_after {
+            Some(ra) if ra > self.max_retry_after => None,
+            Some(ra) => Some(ra),
+            None => Some(backoff),
+        }
+    }
+}
+
+/// `Retry-After` in seconds (HTTP dates are not used by either provider).
+pub(crate) fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let v = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
+    v.trim().parse::<u64>().ok().map(Duration::from_secs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Failure::*;
+
+    #[test]
+    fn charges_are_resent_only_when_not_processed() {
+        let charge = |f| may_retry(RetryClass::Charge, f);
+        assert!(charge(NotSent));
+        assert!(charge(Status {
+            code: 429,
+            retry_after: false
+        }));
+        assert!(charge(Status {
+            code: 503,
+            retry_after: true
+        }));
+        assert!(!charge(Status {
+            code: 503,
+            retry_after: false
+        }));
+        assert!(!charge(Status {
+            code: 500,
+            retry_after: false
+        }));
+        assert!(!charge(Status {
+            code: 502,
+            retry_after: true
+        }));
+        assert!(!charge(Timeout));
+        assert!(!charge(Dropped));
+    }
+
+    #[test]
+    fn safe_operations_are_resent_on_transient_failures() {
+        let safe = |f| may_retry(RetryClass::Safe, f);
+        for f in [
+            NotSent,
+            Timeout,
+            Dropped,
+            Status {
+                code: 500,
+                retry_after: false,
+            },
+            Status {
+                code: 429,
+                retry_after: false,
+            },
+        ] {
+            assert!(safe(f), "{f:?}");
+        }
+        for code in [400, 401, 403, 404, 409, 422] {
+            assert!(
+                !safe(Status {
+                    code,
+                    retry_after: true
+                }),
+                "{code}"
+            );
+        }
+    }
+
+    #[test]
+    fn retry_after_is_capped() {
+        let p = RetryPolicy::default().max_retry_after(Duration::from_secs(5));
+        let b = Some(Duration::from_millis(200));
+        assert_eq!(
+            p.next_delay(Some(Duration::from_secs(3)), b),
+            Some(Duration::from_secs(3))
+        );
+        assert_eq!(p.next_delay(Some(Duration::from_secs(6)), b), None);
+        assert_eq!(p.next_delay(None, b), b);
+        assert_eq!(p.next_delay(Some(Duration::from_secs(1)), None), None);
+    }
+}

@@ -1,0 +1,131 @@
+//! Base URLs: the spec's server template rendered with validated, escaped
+//! variables, or an override, never a URL with an unfilled `{variable}`, and never
+//! plain `http://` except to a loopback address.
+
+use super::spec::Spec;
+use crate::error::{InvalidInput, Violation};
+use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
+
+/// Everything but unreserved characters is escaped in a server variable.
+const SEGMENT: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'/')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'@')
+    .add(b'[')
+    .add(b'\\')
+    .add(b']')
+    .add(b'^')
+    .add(b'`')
+    .add(b'{')
+    .add(b'|')
+    .add(b'}')
+    .add(b':')
+    .add(b';')
+    .add(b'=')
+    .add(b'&')
+    .add(b'+')
+    .add(b',')
+    .add(b'$')
+    .add(b'!')
+    .add(b'\'')
+    .add(b'(')
+    .add(b')')
+    .add(b'*');
+
+/// The longest server variable accepted.
+pub const MAX_VARIABLE: usize = 128;
+
+fn invalid(field: &str, why: &str) -> InvalidInput {
+    InvalidInput::new(None, field, Violation::Format(why.to_string()))
+}
+
+/// A server variable value: non-empty, at most [`MAX_VARIABLE`] characters, no
+/// whitespace or control characters, not `.` or `..`.
+pub fn check_variable(name: &str, value: &str) -> Result<(), InvalidInput> {
+    if value.is_empty() {
+        return Err(invalid(name, "must not be empty"));
+    }
+    if value.chars().count() > MAX_VARIABLE {
+        return Err(invalid(
+            name,
+            &format!("must be at most {MAX_VARIABLE} characters"),
+        ));
+    }
+    if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(invalid(
+            name,
+            "must not contain whitespace or control characters",
+        ));
+    }
+    if value == "." || value == ".." {
+        return Err(invalid(name, "must not be `.` or `..`"));
+    }
+    Ok(())
+}
+
+/// Render the spec's server URL with every variable filled (and escaped).
+pub fn render(spec: &Spec, values: &[(&str, &str)]) -> Result<String, InvalidInput> {
+    let mut url = spec.server_url.to_string();
+    for var in spec.server_variables {
+        let value = values
+            .iter()
+            .find(|(n, _)| *n == var.name)
+            .map(|(_, v)| *v)
+            .ok_or_else(|| InvalidInput::new(None, var.name, Violation::Required))?;
+        check_variable(var.name, value)?;
+        url = url.replace(
+            &format!("{{{}}}", var.name),
+            &utf8_percent_encode(value, SEGMENT).to_string(),
+        );
+    }
+    check_base_url(&url)?;
+    Ok(url)
+}
+
+/// A usable base URL: absolute, no template braces, https or loopback http;
+/// returned without a trailing slash.
+pub fn check_base_url(url: &str) -> Result<String, InvalidInput> {
+    let field = "base_url";
+    if url.contains('{') || url.contains('}') {
+        return Err(invalid(field, "has an unfilled {variable}"));
+    }
+    let parsed = reqwest::Url::parse(url)
+        .map_err(|e| invalid(field, &format!("is not an absolute URL: {e}")))?;
+    if !parsed.username().is_empty()
+        || parsed.password().is_some()
+        || parsed.query().is_some()
+        || parsed.fragment().is_some()
+    {
+        return Err(invalid(
+            field,
+            "must not carry credentials, a query or a fragment",
+        ));
+    }
+    match parsed.scheme() {
+        "https" => {}
+        "http" if is_loopback(&parsed) => {}
+        "http" => {
+            return Err(invalid(
+                field,
+                "plain http is allowed for loopback addresses only; use https",
+            ));
+        }
+        other => return Err(invalid(field, &format!("unsupported scheme {other}"))),
+    }
+    Ok(url.trim_end_matches('/').to_string())
+}
+
+fn is_loopback(url: &reqwest::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
+}

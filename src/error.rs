@@ -1,0 +1,321 @@
+//! The one error type of both clients.
+//!
+//! Four kinds, matched by predicate rather than by variant where possible
+//! (`is_invalid_input()`, `is_api()`, `is_timeout()`, `is_connect()`, `status()`):
+//! invalid input (nothing was sent), an error reported by the provider, a transport
+//! failure, and a response that could not be decoded. None of them ever holds a
+//! secret: header values are never copied into errors and response excerpts are
+//! scrubbed of the configured key.
+
+use crate::core::spec::Rule;
+use std::fmt;
+
+/// Result alias for this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Any failure of a call or of building a client.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// The input breaks a rule of the spec (or of the credential format); nothing was sent.
+    InvalidInput(InvalidInput),
+    /// The provider answered with an error.
+    Api(ApiError),
+    /// The request could not be completed: connect failure, timeout, reset.
+    Transport(TransportError),
+    /// The provider answered with something this client cannot decode.
+    Decode(DecodeError),
+}
+
+impl Error {
+    /// The input was rejected before anything was sent.
+    pub fn is_invalid_input(&self) -> bool {
+        matches!(self, Error::InvalidInput(_))
+    }
+    /// The provider reported an error.
+    pub fn is_api(&self) -> bool {
+        matches!(self, Error::Api(_))
+    }
+    /// A connect, per-attempt or per-call timeout.
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, Error::Transport(t) if t.kind == TransportKind::Timeout)
+    }
+    /// The connection could not be made.
+    pub fn is_connect(&self) -> bool {
+        matches!(self, Error::Transport(t) if t.kind == TransportKind::Connect)
+    }
+    /// The response could not be decoded.
+    pub fn is_decode(&self) -> bool {
+        matches!(self, Error::Decode(_))
+    }
+    /// The HTTP status of the response behind this error, if there was one.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Api(e) => e.status,
+            Error::Decode(e) => e.status,
+            _ => None,
+        }
+    }
+    /// The provider's error code (`double_purchase`, `FORBIDDEN`, ...).
+    pub fn code(&self) -> Option<&str> {
+        self.api().and_then(|e| e.code.as_deref())
+    }
+    /// The provider's request id, for support tickets.
+    pub fn request_id(&self) -> Option<&str> {
+        self.api().and_then(|e| e.request_id.as_deref())
+    }
+    /// The API error, if this is one.
+    pub fn api(&self) -> Option<&ApiError> {
+        match self {
+            Error::Api(e) => Some(e),
+            _ => None,
+        }
+    }
+    /// The invalid-input details, if this is one.
+    pub fn invalid_input(&self) -> Option<&InvalidInput> {
+        match self {
+            Error::InvalidInput(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::InvalidInput(e) => e.fmt(f),
+            Error::Api(e) => e.fmt(f),
+            Error::Transport(e) => e.fmt(f),
+            Error::Decode(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Transport(e) => e.source.as_ref().map(|e| e as _),
+            _ => None,
+        }
+    }
+}
+
+/// Which rule an input broke.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Violation {
+    /// A required field is missing.
+    Required,
+    /// `null` where the spec does not allow it.
+    NotNullable,
+    /// A rule declared by the spec.
+    Rule(Rule),
+    /// A rule of the credential or URL format, described.
+    Format(String),
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Violation::Required => f.write_str("is required"),
+            Violation::NotNullable => f.write_str("must not be null"),
+            Violation::Format(s) => f.write_str(s),
+            Violation::Rule(rule) => match rule {
+                Rule::Type(t) => write!(f, "must be of JSON type {t:?}"),
+                Rule::Enum(values) => write!(f, "must be one of {}", values.join(", ")),
+                Rule::MinLength(n) => write!(f, "must be at least {n} characters (minLength)"),
+                Rule::MaxLength(n) => write!(f, "must be at most {n} characters (maxLength)"),
+                Rule::Pattern(p) => write!(f, "must match the pattern {p}"),
+                Rule::Format(x) => write!(f, "must be a valid {x}"),
+                Rule::Minimum {
+                    value,
+                    exclusive: false,
+                } => write!(f, "must be at least {value} (minimum)"),
+                Rule::Minimum {
+                    value,
+                    exclusive: true,
+                } => write!(f, "must be greater than {value} (exclusiveMinimum)"),
+                Rule::Maximum {
+                    value,
+                    exclusive: false,
+                } => write!(f, "must be at most {value} (maximum)"),
+                Rule::Maximum {
+                    value,
+                    exclusive: true,
+                } => write!(f, "must be less than {value} (exclusiveMaximum)"),
+            },
+        }
+    }
+}
+
+/// Input rejected before any request: which field, which rule.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct InvalidInput {
+    /// The operation called, or `None` when building a client.
+    pub operation: Option<&'static str>,
+    /// The field (dotted for nested fields), parameter or setting.
+    pub field: String,
+    /// The rule it breaks.
+    pub violation: Violation,
+}
+
+impl InvalidInput {
+    pub(crate) fn new(
+        operation: Option<&'static str>,
+        field: impl Into<String>,
+        violation: Violation,
+    ) -> Self {
+        Self {
+            operation,
+            field: field.into(),
+            violation,
+        }
+    }
+}
+
+impl fmt::Display for InvalidInput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.operation {
+            Some(op) => write!(
+                f,
+                "invalid input to {op}: `{}` {}",
+                self.field, self.violation
+            ),
+            None => write!(
+                f,
+                "invalid configuration: `{}` {}",
+                self.field, self.violation
+            ),
+        }
+    }
+}
+
+impl From<InvalidInput> for Error {
+    fn from(e: InvalidInput) -> Self {
+        Error::InvalidInput(e)
+    }
+}
+
+/// An error reported by the provider, with its code, message and request id.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ApiError {
+    /// `funnelfox` or `closient`.
+    pub provider: &'static str,
+    /// The operation called.
+    pub operation: &'static str,
+    /// HTTP status (FunnelFox may report errors under 200).
+    pub status: Option<u16>,
+    /// The provider's machine-readable code (`double_purchase`, `VALIDATION_ERROR`).
+    pub code: Option<String>,
+    /// The provider's message.
+    pub message: String,
+    /// The provider's error type (FunnelFox `type`, RFC 9457 `type`).
+    pub kind: Option<String>,
+    /// The provider's request id (FunnelFox `req_id`, or an `x-request-id` header).
+    pub request_id: Option<String>,
+    /// Per-field details (Closient `VALIDATION_ERROR`; extra FunnelFox errors).
+    pub details: Vec<FieldIssue>,
+    /// Whether the provider says retrying may help (RFC 9457 `retryable`).
+    pub retryable: Option<bool>,
+    /// Requests sent for this call.
+    pub attempts: u32,
+}
+
+/// One per-field detail of an API error.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct FieldIssue {
+    /// The field, when the provider names one.
+    pub field: Option<String>,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {} failed", self.provider, self.operation)?;
+        if let Some(s) = self.status {
+            write!(f, " (HTTP {s})")?;
+        }
+        if let Some(c) = &self.code {
+            write!(f, ": {c}")?;
+        }
+        write!(f, ": {}", self.message)?;
+        if let Some(id) = &self.request_id {
+            write!(f, " [request id {id}]")?;
+        }
+        Ok(())
+    }
+}
+
+/// What kind of transport failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TransportKind {
+    /// The connection could not be made; nothing was sent.
+    Connect,
+    /// A timeout (connect, attempt or call).
+    Timeout,
+    /// Anything else: reset, protocol error, body cut short.
+    Other,
+}
+
+/// The request could not be completed.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct TransportError {
+    /// The operation called.
+    pub operation: &'static str,
+    /// What went wrong.
+    pub kind: TransportKind,
+    pub(crate) source: Option<reqwest::Error>,
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = match self.kind {
+            TransportKind::Connect => "could not connect",
+            TransportKind::Timeout => "timed out",
+            TransportKind::Other => "transport failure",
+        };
+        write!(f, "{}: {what}", self.operation)?;
+        if let Some(s) = &self.source {
+            // reqwest's Display carries the URL without the query; our URLs hold no secrets.
+            write!(f, ": {s}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A response that could not be decoded; keeps a bounded excerpt of the body.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct DecodeError {
+    /// The operation called.
+    pub operation: &'static str,
+    /// HTTP status of the response.
+    pub status: Option<u16>,
+    /// Why it could not be decoded.
+    pub reason: String,
+    /// The start of the body (at most [`DecodeError::EXCERPT`] bytes, lossy UTF-8).
+    pub excerpt: String,
+    /// Requests sent for this call.
+    pub attempts: u32,
+}
+
+impl DecodeError {
+    /// The most bytes of a body kept in [`DecodeError::excerpt`].
+    pub const EXCERPT: usize = 512;
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: undecodable response", self.operation)?;
+        if let Some(s) = self.status {
+            write!(f, " (HTTP {s})")?;
+        }
+        write!(f, ": {}; body starts {:?}", self.reason, self.excerpt)
+    }
+}

@@ -1,0 +1,1 @@
+//! Fake FunnelFox and Closient servers (see issue: fakes).
