@@ -7,6 +7,16 @@ use openapiv3::OpenAPI;
 use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TypeImpl};
 use quote::quote;
 
+/// Hand-written types used instead of the generated one, by schema name.
+const REPLACEMENTS: &[(&str, &str)] = &[
+    // FunnelFox adds payment statuses over time: an unknown status must not turn
+    // a charge that happened into a decode error (see the type's docs).
+    (
+        "CheckoutPaymentStatus",
+        "crate::funnelfox::CheckoutPaymentStatus",
+    ),
+];
+
 /// Generate and format the client; a progenitor error or panic becomes a
 /// [`PipelineError`] naming the spec file.
 pub fn client(spec: &OpenAPI, origins: &Origins) -> Result<String, PipelineError> {
@@ -22,6 +32,13 @@ pub fn client(spec: &OpenAPI, origins: &Origins) -> Result<String, PipelineError
             "::rust_decimal::Decimal",
             [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
         );
+    for (schema, rust_type) in REPLACEMENTS {
+        settings.with_replacement(
+            schema,
+            rust_type,
+            [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
+        );
+    }
     let mut generator = Generator::new(&settings);
     let tokens = without_panic_output(|| generator.generate_tokens(spec))
         .map_err(|panic| fail(origins, format!("progenitor panicked: {panic}")))?

@@ -151,12 +151,77 @@ async fn one_click_decodes_the_payment_result() {
         )
         .await
         .unwrap();
-    assert_eq!(out.checkout_status, types::CheckoutPaymentStatus::Succeeded);
+    assert_eq!(
+        out.checkout_status,
+        billing_clients::funnelfox::CheckoutPaymentStatus::Succeeded
+    );
     let r = &server.requests()[0];
     assert_checkout_request(r, "one_click");
     assert_eq!(
         r.json(),
         json!({"external_id": "user-42", "pp_ident": "pro_monthly"})
+    );
+}
+
+#[tokio::test]
+async fn create_payment_then_resume_payment() {
+    let server = Server::start(|i, _| match i {
+        0 => envelope(json!({"action_required_token": "act_3ds", "checkout_status": "processing", "order_id": ORDER})),
+        _ => envelope(json!({"checkout_status": "succeeded", "order_id": ORDER})),
+    })
+    .await;
+    let c = client(&server);
+    let order: uuid::Uuid = ORDER.parse().unwrap();
+    let out = c
+        .create_payment(
+            types::CheckoutCreatePaymentIn::builder()
+                .order_id(order)
+                .payment_method_token("pm_tok"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(out.action_required_token.as_deref(), Some("act_3ds"));
+    let out = c
+        .resume_payment(
+            types::CheckoutResumePaymentIn::builder()
+                .order_id(order)
+                .resume_token("act_3ds"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        out.checkout_status,
+        billing_clients::funnelfox::CheckoutPaymentStatus::Succeeded
+    );
+    assert_eq!(
+        out.action_required_token, None,
+        "absent on success: the tolerant reading"
+    );
+    let requests = server.requests();
+    assert_checkout_request(&requests[0], "create_payment");
+    assert_eq!(
+        requests[0].json(),
+        json!({"order_id": ORDER, "payment_method_token": "pm_tok"})
+    );
+    assert_checkout_request(&requests[1], "resume_payment");
+    assert_eq!(
+        requests[1].json(),
+        json!({"order_id": ORDER, "resume_token": "act_3ds"})
+    );
+}
+
+#[tokio::test]
+async fn a_new_checkout_status_is_kept_not_an_error() {
+    let server =
+        Server::always(|| envelope(json!({"checkout_status": "refunded", "order_id": ORDER})))
+            .await;
+    let out = client(&server)
+        .one_click(types::OneClick::builder().external_id("u").pp_ident("pro"))
+        .await
+        .unwrap();
+    assert_eq!(
+        out.checkout_status,
+        billing_clients::funnelfox::CheckoutPaymentStatus::Other("refunded".into())
     );
 }
 

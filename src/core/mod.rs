@@ -243,3 +243,110 @@ fn transport_error(op: &'static Operation, e: reqwest::Error) -> Error {
         source: Some(e),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::spec::{Operation, RetryClass};
+    use super::*;
+
+    static OPS: [Operation; 2] = [
+        Operation {
+            id: "manage",
+            method: "POST",
+            path: "/m",
+            summary: "",
+            requires_auth: true,
+            retry: RetryClass::Safe,
+            params: &[],
+            body: &[],
+        },
+        Operation {
+            id: "checkout",
+            method: "POST",
+            path: "/c",
+            summary: "",
+            requires_auth: false,
+            retry: RetryClass::Safe,
+            params: &[],
+            body: &[],
+        },
+    ];
+    static SPEC: Spec = Spec {
+        title: "test",
+        server_url: "https://example.com",
+        server_variables: &[],
+        auth_header: Some("x-test-key"),
+        operations: &OPS,
+        corrections: &[],
+    };
+    static PROVIDER: Provider = Provider {
+        name: "test",
+        spec: &SPEC,
+        interpret: |_, b| Interpreted::Data(b.clone()),
+    };
+
+    fn core(secret: Option<&str>) -> Core {
+        Core {
+            provider: &PROVIDER,
+            http: reqwest::Client::new(),
+            secret: secret.map(|s| SecretString::from(s.to_string())),
+            user_agent: reqwest::header::HeaderValue::from_static("test"),
+            options: CallOptions::default(),
+        }
+    }
+
+    fn request() -> reqwest::Request {
+        let mut r = reqwest::Request::new(
+            reqwest::Method::POST,
+            "https://example.com/x".parse().unwrap(),
+        );
+        r.headers_mut()
+            .insert("x-test-key", "smuggled".parse().unwrap());
+        r.headers_mut().insert("api-version", "1".parse().unwrap());
+        r
+    }
+
+    #[test]
+    fn an_operation_that_requires_the_key_fails_before_sending_without_one() {
+        let e = core(None)
+            .body::<serde_json::Value, _>(&OPS[0], serde_json::json!({}))
+            .unwrap_err();
+        let bad = e.invalid_input().unwrap();
+        assert_eq!(
+            (bad.operation, bad.field.as_str(), &bad.violation),
+            (Some("manage"), "x-test-key", &Violation::Required)
+        );
+        assert!(
+            core(None)
+                .body::<serde_json::Value, _>(&OPS[1], serde_json::json!({}))
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn the_key_is_sent_sensitive_and_only_where_the_spec_asks() {
+        let c = core(Some("s3cr3t"));
+        let mut r = request();
+        c.decorate(&mut r, Some(&OPS[0]));
+        let v = r.headers().get("x-test-key").unwrap();
+        assert_eq!(v, "s3cr3t");
+        assert!(v.is_sensitive());
+        assert!(r.headers().get("api-version").is_none());
+        let mut r = request();
+        c.decorate(&mut r, Some(&OPS[1]));
+        assert!(
+            r.headers().get("x-test-key").is_none(),
+            "removed even if a default header set it"
+        );
+    }
+
+    #[test]
+    fn debug_never_shows_the_secret() {
+        let shown = format!("{:?}", core(Some("s3cr3t")));
+        assert!(!shown.contains("s3cr3t"), "{shown}");
+        assert_eq!(
+            core(Some("s3cr3t")).scrub("echo s3cr3t".into()),
+            "echo [redacted]"
+        );
+    }
+}

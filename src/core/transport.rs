@@ -81,7 +81,7 @@ impl Core {
     /// Headers only the core decides: the auth header exactly where the spec's
     /// `security` asks for it, our user agent, and no progenitor `api-version`
     /// (neither API defines one).
-    fn decorate(&self, request: &mut reqwest::Request, op: Option<&Operation>) {
+    pub(super) fn decorate(&self, request: &mut reqwest::Request, op: Option<&Operation>) {
         let headers = request.headers_mut();
         headers.remove("api-version");
         if !headers.contains_key(USER_AGENT) {
@@ -167,12 +167,14 @@ impl Core {
                 return Ok(Outcome::Response(failing(status, headers, err)));
             }
         };
-        let interpreted = (self.provider.interpret)(status.as_u16(), &body);
-        let request_id = match &interpreted {
-            Interpreted::Api(a) => a.request_id.clone(),
-            _ => None,
-        }
-        .or_else(|| header_request_id(&headers));
+        let mut interpreted = (self.provider.interpret)(status.as_u16(), &body);
+        let request_id = match &mut interpreted {
+            Interpreted::Api(a) => {
+                a.request_id = a.request_id.take().or_else(|| header_request_id(&headers));
+                a.request_id.clone()
+            }
+            _ => header_request_id(&headers),
+        };
         let span = tracing::Span::current();
         span.record("status", status.as_u16());
         if let Some(id) = &request_id {

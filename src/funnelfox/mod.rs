@@ -22,7 +22,10 @@
 //! # Ok(()) }
 //! ```
 
+mod status;
 mod wire;
+
+pub use status::CheckoutPaymentStatus;
 
 #[allow(missing_docs, clippy::all, unused_imports, dead_code)]
 mod generated {
@@ -134,6 +137,35 @@ impl Client {
         let body = self.core().body(op, body)?;
         self.core()
             .call(op, self.api.one_click().body(body).send())
+            .await
+    }
+
+    /// Charge an order with the payment method token from the payment form (at
+    /// most two charges per token per day). When the result carries an
+    /// `action_required_token`, the front end completes the action and you call
+    /// [`Client::resume_payment`]. Never re-sent once it may have reached FunnelFox.
+    pub async fn create_payment(
+        &self,
+        body: impl IntoBody<types::CheckoutCreatePaymentIn>,
+    ) -> Result<types::CheckoutCreatePaymentOut> {
+        let op = self.core().op("create_payment");
+        let body = self.core().body(op, body)?;
+        self.core()
+            .call(op, self.api.create_payment().body(body).send())
+            .await
+    }
+
+    /// Resume a payment after the customer completed the required action (3-D
+    /// Secure etc.). Use the newest `order_id`: a retry in the same session can
+    /// yield a new one. Never re-sent once it may have reached FunnelFox.
+    pub async fn resume_payment(
+        &self,
+        body: impl IntoBody<types::CheckoutResumePaymentIn>,
+    ) -> Result<types::CheckoutCreatePaymentOut> {
+        let op = self.core().op("resume_payment");
+        let body = self.core().body(op, body)?;
+        self.core()
+            .call(op, self.api.resume_payment().body(body).send())
             .await
     }
 }

@@ -1,0 +1,287 @@
+//! The spec pipeline's own tests: each upstream quirk in, the corrected document
+//! out; every unusable shape a clear error with a file and a place, never a panic.
+
+#[path = "../codegen/mod.rs"]
+#[allow(dead_code)]
+mod codegen;
+
+use codegen::{load, normalize, overlay, preflight};
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+
+/// An upstream-style FunnelFox page: no operationId, `org_id` as a path parameter.
+fn upstream_page(path: &str, schema: &str) -> Value {
+    json!({
+        "openapi": "3.0.0",
+        "info": {"title": "OpenAPI3", "version": "1.0.0"},
+        "servers": [{"url": "https://billing.funnelfox.com/{org_id}/v1", "variables": {"org_id": {"default": "your-org-id"}}}],
+        "security": [{"FunnelFoxSecretKey": []}],
+        "paths": {path: {"post": {
+            "parameters": [{"name": "org_id", "in": "path", "required": true, "schema": {"type": "string"}}],
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{schema}")}}}},
+            "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{schema}")}}}}},
+            "security": []
+        }}},
+        "components": {
+            "schemas": {schema: {"type": "object", "properties": {"pp_ident": {"type": "string", "pattern": "^[a-z]+$"}}}},
+            "securitySchemes": {"FunnelFoxSecretKey": {"type": "apiKey", "in": "header", "name": "ff-secret-key"}}
+        }
+    })
+}
+
+fn page(name: &str, doc: Value) -> load::Page {
+    load::Page {
+        file: PathBuf::from(name),
+        doc,
+    }
+}
+
+fn merged(pages: &[load::Page]) -> (Value, load::Origins) {
+    let m = load::merge(pages).unwrap_or_else(|e| panic!("{e}"));
+    (m.doc, m.origins)
+}
+
+#[test]
+fn operation_ids_are_derived_from_the_last_path_segment() {
+    let mut doc = upstream_page("/checkout/one_click", "OneClick");
+    let log = normalize::derive_operation_ids(&mut doc);
+    assert_eq!(
+        doc.pointer("/paths/~1checkout~1one_click/post/operationId"),
+        Some(&json!("one_click"))
+    );
+    assert_eq!(log.len(), 1);
+    // An id the page already has is kept.
+    doc["paths"]["/checkout/one_click"]["post"]["operationId"] = json!("charge");
+    assert!(normalize::derive_operation_ids(&mut doc).is_empty());
+    assert_eq!(
+        normalize::operation_id_for("/billing/balance/{organization_id}").as_deref(),
+        Some("organization_id")
+    );
+    assert_eq!(normalize::operation_id_for("/"), None);
+}
+
+#[test]
+fn server_variables_declared_as_path_parameters_are_lifted() {
+    let mut doc = upstream_page("/checkout/one_click", "OneClick");
+    // A genuine path parameter stays.
+    doc["paths"]["/items/{id}"] = json!({"get": {"operationId": "item", "parameters": [
+        {"name": "id", "in": "path", "required": true, "schema": {"type": "string"}},
+        {"name": "org_id", "in": "path", "required": true, "schema": {"type": "string"}}
+    ], "responses": {"200": {"description": "ok"}}}});
+    let log = normalize::lift_server_variables(&mut doc);
+    assert_eq!(log.len(), 2);
+    assert_eq!(
+        doc["paths"]["/checkout/one_click"]["post"]["parameters"],
+        json!([])
+    );
+    assert_eq!(
+        doc["paths"]["/items/{id}"]["get"]["parameters"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        doc["paths"]["/items/{id}"]["get"]["parameters"][0]["name"],
+        "id"
+    );
+}
+
+#[test]
+fn pages_merge_and_conflicting_components_name_both_files() {
+    let a = page("a.yaml", upstream_page("/checkout/a", "Shared"));
+    let b = page("b.yaml", upstream_page("/checkout/b", "Shared"));
+    let (doc, _) = merged(&[a, b]);
+    assert_eq!(doc["paths"].as_object().unwrap().len(), 2);
+
+    let mut other = upstream_page("/checkout/c", "Shared");
+    other["components"]["schemas"]["Shared"]["properties"]["pp_ident"]["pattern"] =
+        json!("^[0-9]+$");
+    let a = page("a.yaml", upstream_page("/checkout/a", "Shared"));
+    let err = load::merge(&[a, page("c.yaml", other)])
+        .err()
+        .expect("conflict");
+    assert_eq!(
+        err.files,
+        vec![PathBuf::from("a.yaml"), PathBuf::from("c.yaml")]
+    );
+    assert_eq!(err.place, "components/schemas/Shared");
+    assert!(
+        err.to_string()
+            .starts_with("a.yaml and c.yaml at components/schemas/Shared"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_overlay_is_a_json_merge_patch() {
+    let mut doc = json!({"a": {"b": 1, "c": 2}, "d": [1]});
+    overlay::apply(&mut doc, &json!({"a": {"b": null, "e": 3}, "d": [2]}));
+    assert_eq!(doc, json!({"a": {"c": 2, "e": 3}, "d": [2]}));
+}
+
+#[test]
+fn yaml_errors_name_the_file_line_and_column() {
+    let err = load::parse(Path::new("specs/x/bad.yaml"), "openapi: 3.0.0\npaths: [\n").unwrap_err();
+    assert_eq!(err.files, vec![PathBuf::from("specs/x/bad.yaml")]);
+    assert!(err.place.starts_with("line "), "{err}");
+}
+
+/// Each shape progenitor 0.15 panics on is an error with its file and place.
+#[test]
+fn shapes_progenitor_panics_on_are_errors_with_a_place() {
+    let check = |mutate: &dyn Fn(&mut Value)| {
+        let mut doc = upstream_page("/checkout/one_click", "OneClick");
+        normalize::normalize(&mut doc);
+        mutate(&mut doc);
+        let (doc, origins) = merged(&[page("specs/funnelfox/one_click.yaml", doc)]);
+        preflight::check(&doc, &origins)
+            .err()
+            .map(|e| e.to_string())
+    };
+    assert_eq!(check(&|_| {}), None);
+    let op = "/paths/~1checkout~1one_click/post";
+    let cases: Vec<(&str, Box<dyn Fn(&mut Value)>)> = vec![
+        (
+            "does not appear in the path",
+            Box::new(move |d: &mut Value| {
+                d.pointer_mut(&format!("{op}/parameters")).unwrap().as_array_mut().unwrap()
+                .push(json!({"name": "nope", "in": "path", "required": true, "schema": {"type": "string"}}));
+            }),
+        ),
+        (
+            "media types",
+            Box::new(move |d: &mut Value| {
+                d.pointer_mut(&format!("{op}/requestBody/content")).unwrap()["text/plain"] =
+                    json!({"schema": {"type": "string"}});
+            }),
+        ),
+        (
+            "encoding",
+            Box::new(move |d: &mut Value| {
+                d.pointer_mut(&format!("{op}/requestBody/content/application~1json"))
+                    .unwrap()["encoding"] = json!({"x": {}});
+            }),
+        ),
+        (
+            "points at nothing",
+            Box::new(move |d: &mut Value| {
+                *d.pointer_mut(&format!(
+                    "{op}/requestBody/content/application~1json/schema"
+                ))
+                .unwrap() = json!({"$ref": "#/components/schemas/Missing"});
+            }),
+        ),
+        (
+            "no schema",
+            Box::new(move |d: &mut Value| {
+                *d.pointer_mut(&format!("{op}/responses/200/content/application~1json"))
+                    .unwrap() = json!({});
+            }),
+        ),
+        (
+            "no operationId",
+            Box::new(move |d: &mut Value| {
+                d.pointer_mut(op)
+                    .unwrap()
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("operationId");
+            }),
+        ),
+        (
+            "only apiKey",
+            Box::new(|d: &mut Value| {
+                d["components"]["securitySchemes"]["FunnelFoxSecretKey"] =
+                    json!({"type": "http", "scheme": "bearer"});
+            }),
+        ),
+        (
+            "not declared",
+            Box::new(|d: &mut Value| {
+                d["servers"][0]["url"] = json!("https://x/{region}/v1");
+            }),
+        ),
+    ];
+    for (expected, mutate) in cases {
+        let err = check(&*mutate).unwrap_or_else(|| panic!("accepted a spec with {expected}"));
+        assert!(err.contains(expected), "{err}");
+        assert!(err.starts_with("specs/funnelfox/one_click.yaml"), "{err}");
+    }
+}
+
+#[test]
+fn a_panic_inside_the_generator_becomes_an_error() {
+    let r: Result<(), String> = codegen::generate::without_panic_output(|| panic!("boom {}", 1));
+    assert_eq!(r, Err("boom 1".into()));
+}
+
+#[test]
+fn an_unusable_spec_folder_fails_with_the_file_named() {
+    let dir = std::env::temp_dir().join(format!("billing-clients-codegen-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("broken.yaml"), "openapi: 3.0.0\ninfo: {title: x, version: '1'}\npaths:\n  /a/{id}:\n    get:\n      responses: {'200': {description: ok}}\n      parameters: [{name: other, in: path, required: true, schema: {type: string}}]\nservers: [{url: 'https://x'}]\n").unwrap();
+    let err = codegen::run(&dir).err().expect("unusable").to_string();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(
+        err.contains("broken.yaml") && err.contains("paths//a/{id}/get"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_real_specs_generate_without_org_id_arguments() {
+    let out = codegen::run(Path::new("specs/funnelfox")).unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        !out.client.contains("org_id"),
+        "no generated method takes org_id"
+    );
+    assert!(
+        out.meta
+            .contains("server_url: \"https://billing.funnelfox.com/{org_id}/v1\"")
+    );
+    for id in [
+        "create_simple_client_session",
+        "create_client_session",
+        "update_client_session",
+        "one_click",
+    ] {
+        assert!(out.client.contains(&format!("pub fn {id}(")), "{id}");
+    }
+    let out = codegen::run(Path::new("specs/closient")).unwrap_or_else(|e| panic!("{e}"));
+    assert!(out.meta.contains("auth_header: Some(\"X-API-Key\")"));
+}
+
+/// The vendored FunnelFox pages are byte-identical to the YAML embedded in the
+/// upstream pages they came from (kept beside this repository in `../shared/seeds`).
+#[test]
+fn vendored_pages_are_byte_identical_to_upstream() {
+    let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/seeds");
+    let Ok(entries) = std::fs::read_dir(&seeds) else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must have ../shared/seeds"
+        );
+        eprintln!("skipped: {} not present", seeds.display());
+        return;
+    };
+    let mut compared = 0;
+    for entry in entries {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        let Some(start) = text.find("````yaml ") else {
+            continue;
+        };
+        let header_end = start + text[start..].find('\n').unwrap() + 1;
+        let path = text[start..header_end].split_whitespace().last().unwrap();
+        let end = header_end + text[header_end..].find("````").unwrap();
+        let name = path.rsplit('/').next().unwrap();
+        let vendored = std::fs::read_to_string(format!("specs/funnelfox/{name}.yaml")).unwrap();
+        assert_eq!(
+            vendored,
+            &text[header_end..end],
+            "specs/funnelfox/{name}.yaml differs from upstream"
+        );
+        compared += 1;
+    }
+    assert_eq!(compared, 4);
+}
