@@ -1,0 +1,169 @@
+//! A canary secret on both clients, every error path driven, and everything that
+//! could show it captured: `Debug`, `Display` and `tracing` output (all levels).
+//! The canary appears nowhere, even when a hostile server echoes it back.
+
+mod support;
+
+use billing_clients::{RetryPolicy, closient, funnelfox};
+use serde_json::json;
+use std::time::Duration;
+use support::{Reply, Server};
+
+const FF_CANARY: &str = "ffsk_CANARY_5e3c1f0a9b";
+const BODY: &str = "CANARYCANARYCANARYCANARYCANARY00";
+const ORG: &str = "2aBcDeFgHiJkLmNoPqRsTu";
+
+fn fast() -> RetryPolicy {
+    RetryPolicy::default().delays(Duration::from_millis(1), Duration::from_millis(2))
+}
+
+/// A server that echoes whatever key it received into its error bodies.
+async fn echoing(status: u16) -> Server {
+    Server::start(move |_, r| {
+        let key = r.header("x-api-key").or(r.header("ff-secret-key")).unwrap_or("none").to_string();
+        match status {
+            200 => Reply::json(200, json!({"status": "error", "error": [{"msg": format!("bad key {key}"), "code": key, "type": "x"}], "req_id": "r"})),
+            502 => Reply::text(502, "text/html", &format!("<html>upstream saw {key}</html>")),
+            s => Reply::Raw {
+                status: s,
+                headers: vec![("content-type", "application/json".into()), ("retry-after", "0".into())],
+                body: json!({"error": {"code": "UNAUTHORIZED", "message": format!("key {key} rejected"), "status": s,
+                                       "details": [{"field": "X-API-Key", "message": key}]}}).to_string().into_bytes(),
+            },
+        }
+    })
+    .await
+}
+
+#[tokio::test]
+async fn the_canary_never_shows() {
+    let key = closient::api_key::with_checksum("csb", BODY);
+    let (guard, log) = support::capture_tracing();
+    let mut shown = Vec::new();
+    let ff_builder = |url: &str| {
+        funnelfox::Client::builder("org")
+            .base_url(url)
+            .secret_key(FF_CANARY)
+            .retry(fast())
+            .attempt_timeout(Duration::from_millis(200))
+    };
+    let cl_builder = |url: &str| {
+        closient::Client::builder(key.clone())
+            .base_url(url)
+            .retry(fast())
+            .attempt_timeout(Duration::from_millis(200))
+    };
+
+    let mut servers = Vec::new();
+    for status in [200, 401, 429, 502] {
+        servers.push(echoing(status).await);
+    }
+    servers.push(Server::always(|| Reply::Stall).await);
+    servers.push(
+        Server::always(|| Reply::text(200, "application/json", "{\"checkout_url\": 1")).await,
+    );
+    let mut urls: Vec<String> = servers.iter().map(|s| s.url.clone()).collect();
+    urls.push(support::refused_url().await);
+
+    for url in &urls {
+        let ff = ff_builder(url).build().unwrap();
+        let cl = cl_builder(url).build().unwrap();
+        shown.push(format!("{ff:?} {cl:?} {:?}", ff_builder(url)));
+        let results = [
+            ff.one_click(
+                funnelfox::types::OneClick::builder()
+                    .external_id("u")
+                    .pp_ident("pro"),
+            )
+            .await
+            .map(drop),
+            ff.one_click(
+                funnelfox::types::OneClick::builder()
+                    .external_id("u")
+                    .pp_ident("bad ident"),
+            )
+            .await
+            .map(drop),
+            cl.get_balance(ORG).await.map(drop),
+            cl.create_checkout(
+                closient::types::AdBalanceCheckoutIn::builder()
+                    .organization_id(ORG)
+                    .amount_cents(1_000)
+                    .success_url("s")
+                    .cancel_url("c"),
+            )
+            .await
+            .map(drop),
+            cl.create_checkout(
+                closient::types::AdBalanceCheckoutIn::builder()
+                    .organization_id(ORG)
+                    .amount_cents(1)
+                    .success_url("s")
+                    .cancel_url("c"),
+            )
+            .await
+            .map(drop),
+        ];
+        for r in results {
+            let e = r.expect_err("every path here is an error");
+            shown.push(format!("{e:?} {e} {:?}", std::error::Error::source(&e)));
+        }
+    }
+    // Configuration errors of both kinds of key.
+    let bad = format!("{}x", key);
+    shown.push(format!("{:?}", closient::Client::new(bad).unwrap_err()));
+    shown.push(format!(
+        "{:?}",
+        funnelfox::Client::builder("org")
+            .secret_key(format!("{FF_CANARY}\n"))
+            .build()
+            .unwrap_err()
+    ));
+    drop(guard);
+
+    let traced = String::from_utf8_lossy(&log.lock().unwrap()).to_string();
+    assert!(traced.contains("billing_call"), "tracing was captured");
+    assert!(
+        traced.contains("attempt"),
+        "per-attempt events were captured"
+    );
+    let shown = shown.join("\n");
+    for (what, text) in [("Debug/Display", &shown), ("tracing", &traced)] {
+        assert!(
+            !text.contains(BODY),
+            "the Closient key leaked through {what}:\n{text}"
+        );
+        assert!(
+            !text.contains(FF_CANARY),
+            "the FunnelFox key leaked through {what}:\n{text}"
+        );
+    }
+    // The echoing servers did receive the Closient key: the scrubbing was needed.
+    assert!(shown.contains("[redacted]"), "{shown}");
+}
+
+#[test]
+fn plain_http_is_refused_off_loopback() {
+    for url in [
+        "http://billing.example.com/x/v1",
+        "http://10.0.0.1/v1",
+        "ftp://127.0.0.1/",
+    ] {
+        let e = funnelfox::Client::builder("org")
+            .base_url(url)
+            .build()
+            .unwrap_err();
+        assert_eq!(e.invalid_input().unwrap().field, "base_url", "{url}");
+    }
+    for url in [
+        "http://127.0.0.1:9/v1",
+        "http://localhost:9",
+        "http://[::1]:9",
+        "https://proxy.example.com/ff",
+    ] {
+        funnelfox::Client::builder("org")
+            .base_url(url)
+            .build()
+            .unwrap_or_else(|e| panic!("{url}: {e}"));
+    }
+}
