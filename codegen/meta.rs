@@ -81,50 +81,7 @@ pub fn emit(
             out,
             "            requires_auth: {requires_auth},\n            retry: RetryClass::{retry},"
         );
-        let mut params = Vec::new();
-        for p in path_item_params(spec, path)
-            .iter()
-            .chain(op.parameters.iter())
-        {
-            if let Some(
-                Parameter::Path { parameter_data, .. } | Parameter::Query { parameter_data, .. },
-            ) = item(spec, p, |c| &c.parameters)
-            {
-                if let openapiv3::ParameterSchemaOrContent::Schema(s) = &parameter_data.format {
-                    collect(
-                        spec,
-                        s,
-                        &parameter_data.name,
-                        parameter_data.required,
-                        0,
-                        &mut params,
-                    );
-                }
-            }
-        }
-        let mut body = Vec::new();
-        let body_schema = op
-            .request_body
-            .as_ref()
-            .and_then(|b| item(spec, b, |c| &c.request_bodies))
-            .and_then(|b| b.content.values().next())
-            .and_then(|m| m.schema.as_ref());
-        if let Some(schema) = body_schema {
-            if let Some(SchemaKind::Type(Type::Object(obj))) =
-                schema_of(spec, schema).map(|s| &s.schema_kind)
-            {
-                for (name, prop) in &obj.properties {
-                    collect(
-                        spec,
-                        &unbox(prop),
-                        name,
-                        obj.required.contains(name),
-                        0,
-                        &mut body,
-                    );
-                }
-            }
-        }
+        let (params, body) = operation_fields(spec, path, op);
         let _ = writeln!(out, "            params: &[{}],", fields(&params));
         let _ = writeln!(out, "            body: &[{}],", fields(&body));
         let _ = writeln!(out, "        }},");
@@ -135,6 +92,53 @@ pub fn emit(
     }
     out.push_str("    ],\n};\n");
     Ok(out)
+}
+
+/// The constraints of an operation's parameters and of its JSON body's fields.
+fn operation_fields(spec: &OpenAPI, path: &str, op: &Operation) -> (Vec<FieldOut>, Vec<FieldOut>) {
+    let mut params = Vec::new();
+    for p in path_item_params(spec, path)
+        .iter()
+        .chain(op.parameters.iter())
+    {
+        if let Some(
+            Parameter::Path {
+                parameter_data: data,
+                ..
+            }
+            | Parameter::Query {
+                parameter_data: data,
+                ..
+            },
+        ) = item(spec, p, |c| &c.parameters)
+            && let openapiv3::ParameterSchemaOrContent::Schema(s) = &data.format
+        {
+            collect(spec, s, &data.name, data.required, 0, &mut params);
+        }
+    }
+    let mut body = Vec::new();
+    let body_schema = op
+        .request_body
+        .as_ref()
+        .and_then(|b| item(spec, b, |c| &c.request_bodies))
+        .and_then(|b| b.content.values().next())
+        .and_then(|m| m.schema.as_ref());
+    if let Some(schema) = body_schema
+        && let Some(SchemaKind::Type(Type::Object(obj))) =
+            schema_of(spec, schema).map(|s| &s.schema_kind)
+    {
+        for (name, prop) in &obj.properties {
+            collect(
+                spec,
+                &unbox(prop),
+                name,
+                obj.required.contains(name),
+                0,
+                &mut body,
+            );
+        }
+    }
+    (params, body)
 }
 
 /// The apiKey-in-header scheme's name and header, if the spec has one.

@@ -20,11 +20,11 @@ pub enum Error {
     /// The input breaks a rule of the spec (or of the credential format); nothing was sent.
     InvalidInput(InvalidInput),
     /// The provider answered with an error.
-    Api(ApiError),
+    Api(Box<ApiError>),
     /// The request could not be completed: connect failure, timeout, reset.
     Transport(TransportError),
     /// The provider answered with something this client cannot decode.
-    Decode(DecodeError),
+    Decode(Box<DecodeError>),
 }
 
 impl Error {

@@ -1,11 +1,4 @@
-//! Typed, validated clients for the FunnelFox Billing and Closient Billing APIs.
-//!
-//! The pipeline is visible in the source tree: the vendored OpenAPI specs in
-//! `specs/` are corrected and turned into typed clients by `build.rs` (with
-//! `codegen/`); [`funnelfox`] and [`closient`] are thin wrappers over them; the
-//! shared core ([`core`]) sends every request: auth headers where the spec asks for
-//! them, client-side validation of every declared constraint, retries that never
-//! re-send a charge, timeouts, bounded response reads, and one [`Error`] type.
+#![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
 pub mod closient;

@@ -44,7 +44,7 @@ use crate::core::{Builder, Inner, Provider, builder::BuildClient, builder::env};
 use crate::error::{InvalidInput, Result, Violation};
 use secrecy::SecretString;
 
-static PROVIDER: Provider = Provider {
+pub(crate) static PROVIDER: Provider = Provider {
     name: "closient",
     spec: &SPEC,
     interpret: wire::interpret,

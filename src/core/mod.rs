@@ -4,6 +4,8 @@
 //! differs: their spec, credentials and wire format.
 
 pub(crate) mod builder;
+#[doc(hidden)]
+pub mod fuzzing;
 mod glue;
 pub mod retry;
 pub mod spec;
@@ -208,13 +210,13 @@ impl Core {
     ) -> Error {
         let end = body.len().min(crate::error::DecodeError::EXCERPT);
         let excerpt = self.scrub(String::from_utf8_lossy(&body[..end]).into_owned());
-        Error::Decode(crate::error::DecodeError {
+        Error::Decode(Box::new(crate::error::DecodeError {
             operation: op.id,
             status,
             reason: self.scrub(reason),
             excerpt,
             attempts,
-        })
+        }))
     }
 
     /// Remove the configured secret from text that came from the network.

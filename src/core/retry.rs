@@ -33,15 +33,17 @@ pub(crate) enum Failure {
 /// | anything else            | no   | no     |
 pub(crate) fn may_retry(class: RetryClass, failure: Failure) -> bool {
     use Failure::*;
-    let not_processed = match failure {
-        NotSent => true,
-        Status { code: 429, .. } => true,
-        Status {
-            code: 503,
-            retry_after: true,
-        } => true,
-        _ => false,
-    };
+    // The server said it did not process the request, or never got it.
+    let not_processed = matches!(
+        failure,
+        NotSent
+            | Status { code: 429, .. }
+            | Status {
+                code: 503,
+                retry_after: true
+            }
+    );
+    // It may have processed it.
     let transient = matches!(failure, Timeout | Dropped)
         || matches!(
             failure,

@@ -31,7 +31,7 @@ enum Outcome {
 
 /// A failed attempt the retry table allows to be sent again.
 struct Retry {
-    outcome: Outcome,
+    outcome: Box<Outcome>,
     retry_after: Option<std::time::Duration>,
 }
 
@@ -119,7 +119,7 @@ impl Core {
         let retry = |outcome, failure, retry_after| {
             if may_retry(class, failure) {
                 Err(Retry {
-                    outcome,
+                    outcome: Box::new(outcome),
                     retry_after,
                 })
             } else {
@@ -208,7 +208,7 @@ impl Core {
     }
 
     /// This crate's error for a response that is not a success.
-    fn failure(
+    pub(super) fn failure(
         &self,
         op: Option<&'static Operation>,
         status: u16,
@@ -225,7 +225,7 @@ impl Core {
                 request_id,
                 details,
                 retryable,
-            }) => Error::Api(ApiError {
+            }) => Error::Api(Box::new(ApiError {
                 provider: self.provider.name,
                 operation: op.id,
                 status: Some(status),
@@ -242,7 +242,7 @@ impl Core {
                     .collect(),
                 retryable,
                 attempts,
-            }),
+            })),
             Interpreted::Undecodable(reason) => {
                 self.decode_error(op, Some(status), reason, body, attempts)
             }
@@ -258,17 +258,13 @@ impl Core {
 }
 
 fn finish(result: Result<Outcome, Retry>) -> reqwest::Result<reqwest::Response> {
-    match result {
-        Ok(Outcome::Response(r))
-        | Err(Retry {
-            outcome: Outcome::Response(r),
-            ..
-        }) => Ok(r),
-        Ok(Outcome::Transport(e))
-        | Err(Retry {
-            outcome: Outcome::Transport(e),
-            ..
-        }) => Err(e),
+    let outcome = match result {
+        Ok(outcome) => outcome,
+        Err(retry) => *retry.outcome,
+    };
+    match outcome {
+        Outcome::Response(r) => Ok(r),
+        Outcome::Transport(e) => Err(e),
     }
 }
 

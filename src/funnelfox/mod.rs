@@ -46,7 +46,7 @@ use crate::core::{Builder, Inner, Provider, builder::BuildClient, builder::env};
 use crate::error::{InvalidInput, Result, Violation};
 use secrecy::SecretString;
 
-static PROVIDER: Provider = Provider {
+pub(crate) static PROVIDER: Provider = Provider {
     name: "funnelfox",
     spec: &SPEC,
     interpret: wire::interpret,

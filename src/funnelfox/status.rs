@@ -55,10 +55,9 @@ impl std::str::FromStr for CheckoutPaymentStatus {
     }
 }
 
-impl TryFrom<&str> for CheckoutPaymentStatus {
-    type Error = std::convert::Infallible;
-    fn try_from(s: &str) -> Result<Self, Self::Error> {
-        s.parse()
+impl From<&str> for CheckoutPaymentStatus {
+    fn from(s: &str) -> Self {
+        s.parse().unwrap_or_else(|never| match never {})
     }
 }
 

@@ -1,0 +1,26 @@
+//! Any YAML document through the spec pipeline's merge, overlay, normalisation,
+//! preflight checks and metadata emission: a clear error or a result, never a panic.
+#![no_main]
+
+#[path = "../../codegen/mod.rs"]
+#[allow(dead_code)]
+mod codegen;
+
+use libfuzzer_sys::fuzz_target;
+use std::path::Path;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(doc) = codegen::load::parse(Path::new("fuzz.yaml"), text) else { return };
+    let pages = [
+        codegen::load::Page { file: "a.yaml".into(), doc: doc.clone() },
+        codegen::load::Page { file: "b.yaml".into(), doc: doc.clone() },
+    ];
+    let Ok(merged) = codegen::load::merge(&pages) else { return };
+    let mut doc = merged.doc;
+    codegen::overlay::apply(&mut doc, &serde_json::json!({"paths": {"/x": {"post": {"x-billing-retry": "safe"}}}}));
+    let corrections = codegen::normalize::normalize(&mut doc);
+    if let Ok(spec) = codegen::preflight::check(&doc, &merged.origins) {
+        let _ = codegen::meta::emit(&spec, &corrections, &merged.origins);
+    }
+});
