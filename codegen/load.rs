@@ -49,24 +49,19 @@ pub fn parse(file: &Path, text: &str) -> Result<Value, PipelineError> {
         let place = e
             .location()
             .map(|l| format!("line {}, column {}", l.line(), l.column()));
-        PipelineError::new(
-            file,
-            place.unwrap_or_default(),
-            format!("not valid YAML: {e}"),
-        )
+        PipelineError::new(file, place.unwrap_or_default(), format!("not valid YAML: {e}"))
     })
 }
 
 fn read(file: &Path) -> Result<Value, PipelineError> {
-    let text = std::fs::read_to_string(file)
-        .map_err(|e| PipelineError::new(file, "", format!("cannot read: {e}")))?;
+    let text = std::fs::read_to_string(file).map_err(|e| PipelineError::new(file, "", format!("cannot read: {e}")))?;
     parse(file, &text)
 }
 
 /// Every `*.yaml` page in `dir` except the overlay, in name order.
 pub fn read_dir(dir: &Path) -> Result<Vec<Page>, PipelineError> {
-    let entries = std::fs::read_dir(dir)
-        .map_err(|e| PipelineError::new(dir, "", format!("cannot read the folder: {e}")))?;
+    let entries =
+        std::fs::read_dir(dir).map_err(|e| PipelineError::new(dir, "", format!("cannot read the folder: {e}")))?;
     let mut files: Vec<PathBuf> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "yaml") && !p.ends_with(OVERLAY))
@@ -108,11 +103,7 @@ pub fn merge(pages: &[Page]) -> Result<Merged, PipelineError> {
     };
     for page in pages {
         let Value::Object(top) = &page.doc else {
-            return Err(PipelineError::new(
-                &page.file,
-                "",
-                "the document is not a mapping",
-            ));
+            return Err(PipelineError::new(&page.file, "", "the document is not a mapping"));
         };
         for (key, value) in top {
             match key.as_str() {
@@ -140,9 +131,7 @@ fn put(
     match into.get(key) {
         None => {
             into.insert(key.to_string(), value.clone());
-            origins
-                .by_place
-                .insert(place.to_string(), page.file.clone());
+            origins.by_place.insert(place.to_string(), page.file.clone());
             Ok(())
         }
         Some(existing) if existing == value => Ok(()),
@@ -154,11 +143,7 @@ fn put(
     }
 }
 
-fn as_map<'a>(
-    value: &'a Value,
-    page: &Page,
-    place: &str,
-) -> Result<&'a Map<String, Value>, PipelineError> {
+fn as_map<'a>(value: &'a Value, page: &Page, place: &str) -> Result<&'a Map<String, Value>, PipelineError> {
     value
         .as_object()
         .ok_or_else(|| PipelineError::new(&page.file, place, "expected a mapping"))
@@ -181,14 +166,7 @@ fn merge_paths(
         let place = format!("paths/{path}");
         let into = child(child(doc, "paths"), path);
         for (method, op) in as_map(item, page, &place)? {
-            put(
-                into,
-                method,
-                op,
-                &format!("{place}/{method}"),
-                page,
-                origins,
-            )?;
+            put(into, method, op, &format!("{place}/{method}"), page, origins)?;
         }
     }
     Ok(())

@@ -32,11 +32,7 @@ pub struct PipelineError {
 }
 
 impl PipelineError {
-    pub fn new(
-        file: impl Into<PathBuf>,
-        place: impl Into<String>,
-        message: impl Into<String>,
-    ) -> Self {
+    pub fn new(file: impl Into<PathBuf>, place: impl Into<String>, message: impl Into<String>) -> Self {
         Self {
             files: vec![file.into()],
             place: place.into(),
@@ -81,9 +77,5 @@ pub fn run(dir: &Path) -> Result<Output, PipelineError> {
     let spec = preflight::check(&doc, &merged.origins)?;
     let client = generate::client(&spec, &merged.origins)?;
     let meta = meta::emit(&spec, &corrections, &merged.origins)?;
-    Ok(Output {
-        client,
-        meta,
-        inputs,
-    })
+    Ok(Output { client, meta, inputs })
 }

@@ -10,9 +10,7 @@
 
 use serde_json::Value;
 
-const METHODS: [&str; 8] = [
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
+const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
 /// Apply every correction; returns one line per change made.
 pub fn normalize(doc: &mut Value) -> Vec<String> {
@@ -23,10 +21,7 @@ pub fn normalize(doc: &mut Value) -> Vec<String> {
 
 /// The variables of the first server URL template, in order.
 pub fn server_variables(doc: &Value) -> Vec<String> {
-    let url = doc
-        .pointer("/servers/0/url")
-        .and_then(Value::as_str)
-        .unwrap_or("");
+    let url = doc.pointer("/servers/0/url").and_then(Value::as_str).unwrap_or("");
     template_names(url)
 }
 
@@ -84,9 +79,7 @@ pub fn derive_operation_ids(doc: &mut Value) -> Vec<String> {
             continue;
         }
         if let Some(id) = operation_id_for(&path) {
-            log.push(format!(
-                "{method} {path}: operationId `{id}` derived from the path"
-            ));
+            log.push(format!("{method} {path}: operationId `{id}` derived from the path"));
             op.insert("operationId".into(), Value::String(id));
         }
     }
@@ -129,10 +122,7 @@ pub fn lift_server_variables(doc: &mut Value) -> Vec<String> {
                 continue;
             };
             list.retain(|p| match parameter_name(p, &components) {
-                Some((name, "path"))
-                    if !in_path.iter().any(|n| n == name)
-                        && variables.iter().any(|v| v == name) =>
-                {
+                Some((name, "path")) if !in_path.iter().any(|n| n == name) && variables.iter().any(|v| v == name) => {
                     log.push(format!(
                         "{where_} {path}: path parameter `{name}` lifted to the server URL variable"
                     ));

@@ -27,22 +27,14 @@ pub fn check(doc: &serde_json::Value, origins: &Origins) -> Result<OpenAPI, Pipe
         return Err(err("servers".into(), "no server URL".into()));
     };
     for name in template_names(&server.url) {
-        if !server
-            .variables
-            .as_ref()
-            .is_some_and(|v| v.contains_key(&name))
-        {
+        if !server.variables.as_ref().is_some_and(|v| v.contains_key(&name)) {
             return Err(err(
                 "servers/0".into(),
                 format!("server URL variable `{name}` is not declared"),
             ));
         }
     }
-    for (name, scheme) in spec
-        .components
-        .iter()
-        .flat_map(|c| c.security_schemes.iter())
-    {
+    for (name, scheme) in spec.components.iter().flat_map(|c| c.security_schemes.iter()) {
         let ok = matches!(
             scheme,
             ReferenceOr::Item(openapiv3::SecurityScheme::APIKey {
@@ -75,10 +67,7 @@ pub fn check(doc: &serde_json::Value, origins: &Origins) -> Result<OpenAPI, Pipe
                 ));
             };
             if let Some(other) = ids.insert(id.clone(), place.clone()) {
-                return Err(err(
-                    place,
-                    format!("operationId `{id}` is also used by {other}"),
-                ));
+                return Err(err(place, format!("operationId `{id}` is also used by {other}")));
             }
             let params = item.parameters.iter().chain(op.parameters.iter());
             check_operation(&spec, path, op, params, &place).map_err(|m| err(place.clone(), m))?;
@@ -99,10 +88,7 @@ fn check_operation<'a>(
         let p = resolve(spec, p, "parameters", |c| &c.parameters)?;
         let data = p.parameter_data_ref();
         if matches!(p, Parameter::Path { .. }) && !in_path.contains(&data.name) {
-            return Err(format!(
-                "path parameter `{}` does not appear in the path",
-                data.name
-            ));
+            return Err(format!("path parameter `{}` does not appear in the path", data.name));
         }
     }
     if let Some(body) = &op.request_body {
@@ -114,27 +100,16 @@ fn check_operation<'a>(
             ));
         }
         if body.content.values().any(|m| !m.encoding.is_empty()) {
-            return Err(
-                "request body media type has an `encoding`, which progenitor cannot generate"
-                    .into(),
-            );
+            return Err("request body media type has an `encoding`, which progenitor cannot generate".into());
         }
-        schema_refs(
-            spec,
-            body.content.values().filter_map(|m| m.schema.as_ref()),
-        )?;
+        schema_refs(spec, body.content.values().filter_map(|m| m.schema.as_ref()))?;
     }
     for (status, response) in op
         .responses
         .responses
         .iter()
         .map(|(s, r)| (s.to_string(), r))
-        .chain(
-            op.responses
-                .default
-                .iter()
-                .map(|r| ("default".to_string(), r)),
-        )
+        .chain(op.responses.default.iter().map(|r| ("default".to_string(), r)))
     {
         let response: &Response = resolve(spec, response, "responses", |c| &c.responses)?;
         for (mime, media) in &response.content {
@@ -159,14 +134,12 @@ fn resolve<'a, T>(
         ReferenceOr::Reference { reference } => {
             let name = reference
                 .strip_prefix(&format!("#/components/{kind}/"))
-                .ok_or_else(|| {
-                    format!("reference `{reference}` is not a local #/components/{kind}/ reference")
-                })?;
+                .ok_or_else(|| format!("reference `{reference}` is not a local #/components/{kind}/ reference"))?;
             match spec.components.as_ref().map(get).and_then(|m| m.get(name)) {
                 Some(ReferenceOr::Item(t)) => Ok(t),
-                Some(ReferenceOr::Reference { .. }) => Err(format!(
-                    "reference `{reference}` points at another reference"
-                )),
+                Some(ReferenceOr::Reference { .. }) => {
+                    Err(format!("reference `{reference}` points at another reference"))
+                }
                 None => Err(format!("reference `{reference}` points at nothing")),
             }
         }
@@ -179,14 +152,8 @@ fn schema_refs<'a>(
 ) -> Result<(), String> {
     for s in schemas {
         if let ReferenceOr::Reference { reference } = s {
-            let name = reference
-                .strip_prefix("#/components/schemas/")
-                .unwrap_or(reference);
-            if !spec
-                .components
-                .as_ref()
-                .is_some_and(|c| c.schemas.contains_key(name))
-            {
+            let name = reference.strip_prefix("#/components/schemas/").unwrap_or(reference);
+            if !spec.components.as_ref().is_some_and(|c| c.schemas.contains_key(name)) {
                 return Err(format!("schema reference `{reference}` points at nothing"));
             }
         }

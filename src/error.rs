@@ -131,18 +131,14 @@ impl fmt::Display for Violation {
                     value,
                     exclusive: false,
                 } => write!(f, "must be at least {value} (minimum)"),
-                Rule::Minimum {
-                    value,
-                    exclusive: true,
-                } => write!(f, "must be greater than {value} (exclusiveMinimum)"),
+                Rule::Minimum { value, exclusive: true } => {
+                    write!(f, "must be greater than {value} (exclusiveMinimum)")
+                }
                 Rule::Maximum {
                     value,
                     exclusive: false,
                 } => write!(f, "must be at most {value} (maximum)"),
-                Rule::Maximum {
-                    value,
-                    exclusive: true,
-                } => write!(f, "must be less than {value} (exclusiveMaximum)"),
+                Rule::Maximum { value, exclusive: true } => write!(f, "must be less than {value} (exclusiveMaximum)"),
             },
         }
     }
@@ -161,11 +157,7 @@ pub struct InvalidInput {
 }
 
 impl InvalidInput {
-    pub(crate) fn new(
-        operation: Option<&'static str>,
-        field: impl Into<String>,
-        violation: Violation,
-    ) -> Self {
+    pub(crate) fn new(operation: Option<&'static str>, field: impl Into<String>, violation: Violation) -> Self {
         Self {
             operation,
             field: field.into(),
@@ -177,16 +169,8 @@ impl InvalidInput {
 impl fmt::Display for InvalidInput {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.operation {
-            Some(op) => write!(
-                f,
-                "invalid input to {op}: `{}` {}",
-                self.field, self.violation
-            ),
-            None => write!(
-                f,
-                "invalid configuration: `{}` {}",
-                self.field, self.violation
-            ),
+            Some(op) => write!(f, "invalid input to {op}: `{}` {}", self.field, self.violation),
+            None => write!(f, "invalid configuration: `{}` {}", self.field, self.violation),
         }
     }
 }

@@ -11,8 +11,7 @@ pub mod testing;
 pub use crate::core::retry::RetryPolicy;
 pub use crate::core::{Builder, CallOptions};
 pub use error::{
-    ApiError, DecodeError, Error, FieldIssue, InvalidInput, Result, TransportError, TransportKind,
-    Violation,
+    ApiError, DecodeError, Error, FieldIssue, InvalidInput, Result, TransportError, TransportKind, Violation,
 };
 
 /// A request body: the generated type itself, or its builder

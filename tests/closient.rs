@@ -53,13 +53,8 @@ fn default_server_and_key_checks() {
 
 #[tokio::test]
 async fn create_checkout() {
-    let server = Server::always(|| {
-        Reply::json(
-            200,
-            json!({"checkout_url": "https://checkout.stripe.com/c/pay/cs_1"}),
-        )
-    })
-    .await;
+    let server =
+        Server::always(|| Reply::json(200, json!({"checkout_url": "https://checkout.stripe.com/c/pay/cs_1"}))).await;
     let out = client(&server)
         .create_checkout(
             types::AdBalanceCheckoutIn::builder()
@@ -82,13 +77,8 @@ async fn create_checkout() {
 
 #[tokio::test]
 async fn create_resolver_checkout() {
-    let server = Server::always(|| {
-        Reply::json(
-            200,
-            json!({"checkout_url": "https://checkout.stripe.com/c/pay/cs_2"}),
-        )
-    })
-    .await;
+    let server =
+        Server::always(|| Reply::json(200, json!({"checkout_url": "https://checkout.stripe.com/c/pay/cs_2"}))).await;
     let out = client(&server)
         .create_resolver_checkout(
             types::ResolverCheckoutIn::builder()
@@ -110,7 +100,10 @@ async fn create_resolver_checkout() {
 #[tokio::test]
 async fn get_balance_decodes_exact_decimals() {
     let server = Server::always(|| {
-        Reply::json(200, json!({"balance": "150.10", "currency": "USD", "total_spent": "0.20", "active_campaigns": 3}))
+        Reply::json(
+            200,
+            json!({"balance": "150.10", "currency": "USD", "total_spent": "0.20", "active_campaigns": 3}),
+        )
     })
     .await;
     let out = client(&server).get_balance(ORG).await.unwrap();
@@ -121,11 +114,7 @@ async fn get_balance_decodes_exact_decimals() {
     );
     assert_eq!(out.currency, "USD");
     assert_eq!(out.active_campaigns, 3);
-    assert_request(
-        &server.requests()[0],
-        "GET",
-        &format!("/billing/balance/{ORG}"),
-    );
+    assert_request(&server.requests()[0], "GET", &format!("/billing/balance/{ORG}"));
 }
 
 #[tokio::test]
@@ -138,31 +127,19 @@ async fn get_resolver_subscription() {
         )
     })
     .await;
-    let out = client(&server)
-        .get_resolver_subscription(ORG)
-        .await
-        .unwrap();
+    let out = client(&server).get_resolver_subscription(ORG).await.unwrap();
     assert_eq!(out.tier, types::ResolverTier::Business);
     assert_eq!(out.status, types::ResolverStatus::Grace);
     assert_eq!(out.usage.active_epcis_events, 4);
     assert_eq!(out.estimated_monthly_bill, Some("49.00".parse().unwrap()));
     assert!(out.limits.is_none());
-    assert_request(
-        &server.requests()[0],
-        "GET",
-        &format!("/billing/resolver/{ORG}"),
-    );
+    assert_request(&server.requests()[0], "GET", &format!("/billing/resolver/{ORG}"));
 }
 
 #[tokio::test]
 async fn create_portal_session() {
-    let server = Server::always(|| {
-        Reply::json(
-            200,
-            json!({"portal_url": "https://billing.stripe.com/p/session/x"}),
-        )
-    })
-    .await;
+    let server =
+        Server::always(|| Reply::json(200, json!({"portal_url": "https://billing.stripe.com/p/session/x"}))).await;
     let out = client(&server)
         .create_portal_session(
             ORG,
@@ -173,10 +150,7 @@ async fn create_portal_session() {
     assert_eq!(out.portal_url, "https://billing.stripe.com/p/session/x");
     let r = &server.requests()[0];
     assert_request(r, "POST", &format!("/billing/resolver/{ORG}/portal"));
-    assert_eq!(
-        r.json(),
-        json!({"return_url": "https://example.com/account"})
-    );
+    assert_eq!(r.json(), json!({"return_url": "https://example.com/account"}));
 }
 
 #[tokio::test]
@@ -211,10 +185,7 @@ async fn error_bodies_in_both_documented_shapes() {
     );
     assert_eq!(api.retryable, Some(false));
     assert_eq!(api.request_id.as_deref(), Some("rid-9"));
-    assert_eq!(
-        api.kind.as_deref(),
-        Some("https://docs.closient.com/errors/forbidden")
-    );
+    assert_eq!(api.kind.as_deref(), Some("https://docs.closient.com/errors/forbidden"));
 }
 
 #[tokio::test]

@@ -70,10 +70,7 @@ fn server_variables_declared_as_path_parameters_are_lifted() {
     ], "responses": {"200": {"description": "ok"}}}});
     let log = normalize::lift_server_variables(&mut doc);
     assert_eq!(log.len(), 2);
-    assert_eq!(
-        doc["paths"]["/checkout/one_click"]["post"]["parameters"],
-        json!([])
-    );
+    assert_eq!(doc["paths"]["/checkout/one_click"]["post"]["parameters"], json!([]));
     assert_eq!(
         doc["paths"]["/items/{id}"]["get"]["parameters"]
             .as_array()
@@ -81,10 +78,7 @@ fn server_variables_declared_as_path_parameters_are_lifted() {
             .len(),
         1
     );
-    assert_eq!(
-        doc["paths"]["/items/{id}"]["get"]["parameters"][0]["name"],
-        "id"
-    );
+    assert_eq!(doc["paths"]["/items/{id}"]["get"]["parameters"][0]["name"], "id");
 }
 
 #[test]
@@ -95,16 +89,10 @@ fn pages_merge_and_conflicting_components_name_both_files() {
     assert_eq!(doc["paths"].as_object().unwrap().len(), 2);
 
     let mut other = upstream_page("/checkout/c", "Shared");
-    other["components"]["schemas"]["Shared"]["properties"]["pp_ident"]["pattern"] =
-        json!("^[0-9]+$");
+    other["components"]["schemas"]["Shared"]["properties"]["pp_ident"]["pattern"] = json!("^[0-9]+$");
     let a = page("a.yaml", upstream_page("/checkout/a", "Shared"));
-    let err = load::merge(&[a, page("c.yaml", other)])
-        .err()
-        .expect("conflict");
-    assert_eq!(
-        err.files,
-        vec![PathBuf::from("a.yaml"), PathBuf::from("c.yaml")]
-    );
+    let err = load::merge(&[a, page("c.yaml", other)]).err().expect("conflict");
+    assert_eq!(err.files, vec![PathBuf::from("a.yaml"), PathBuf::from("c.yaml")]);
     assert_eq!(err.place, "components/schemas/Shared");
     assert!(
         err.to_string()
@@ -135,9 +123,7 @@ fn shapes_progenitor_panics_on_are_errors_with_a_place() {
         normalize::normalize(&mut doc);
         mutate(&mut doc);
         let (doc, origins) = merged(&[page("specs/funnelfox/one_click.yaml", doc)]);
-        preflight::check(&doc, &origins)
-            .err()
-            .map(|e| e.to_string())
+        preflight::check(&doc, &origins).err().map(|e| e.to_string())
     };
     assert_eq!(check(&|_| {}), None);
     let op = "/paths/~1checkout~1one_click/post";
@@ -145,8 +131,11 @@ fn shapes_progenitor_panics_on_are_errors_with_a_place() {
         (
             "does not appear in the path",
             Box::new(move |d: &mut Value| {
-                d.pointer_mut(&format!("{op}/parameters")).unwrap().as_array_mut().unwrap()
-                .push(json!({"name": "nope", "in": "path", "required": true, "schema": {"type": "string"}}));
+                d.pointer_mut(&format!("{op}/parameters"))
+                    .unwrap()
+                    .as_array_mut()
+                    .unwrap()
+                    .push(json!({"name": "nope", "in": "path", "required": true, "schema": {"type": "string"}}));
             }),
         ),
         (
@@ -166,10 +155,8 @@ fn shapes_progenitor_panics_on_are_errors_with_a_place() {
         (
             "points at nothing",
             Box::new(move |d: &mut Value| {
-                *d.pointer_mut(&format!(
-                    "{op}/requestBody/content/application~1json/schema"
-                ))
-                .unwrap() = json!({"$ref": "#/components/schemas/Missing"});
+                *d.pointer_mut(&format!("{op}/requestBody/content/application~1json/schema"))
+                    .unwrap() = json!({"$ref": "#/components/schemas/Missing"});
             }),
         ),
         (
@@ -192,8 +179,7 @@ fn shapes_progenitor_panics_on_are_errors_with_a_place() {
         (
             "only apiKey",
             Box::new(|d: &mut Value| {
-                d["components"]["securitySchemes"]["FunnelFoxSecretKey"] =
-                    json!({"type": "http", "scheme": "bearer"});
+                d["components"]["securitySchemes"]["FunnelFoxSecretKey"] = json!({"type": "http", "scheme": "bearer"});
             }),
         ),
         (
@@ -232,10 +218,7 @@ fn an_unusable_spec_folder_fails_with_the_file_named() {
 #[test]
 fn the_real_specs_generate_without_org_id_arguments() {
     let out = codegen::run(Path::new("specs/funnelfox")).unwrap_or_else(|e| panic!("{e}"));
-    assert!(
-        !out.client.contains("org_id"),
-        "no generated method takes org_id"
-    );
+    assert!(!out.client.contains("org_id"), "no generated method takes org_id");
     assert!(
         out.meta
             .contains("server_url: \"https://billing.funnelfox.com/{org_id}/v1\"")
@@ -258,10 +241,7 @@ fn the_real_specs_generate_without_org_id_arguments() {
 fn vendored_pages_are_byte_identical_to_upstream() {
     let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/seeds");
     let Ok(entries) = std::fs::read_dir(&seeds) else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must have ../shared/seeds"
-        );
+        assert!(std::env::var_os("CI").is_none(), "CI must have ../shared/seeds");
         eprintln!("skipped: {} not present", seeds.display());
         return;
     };

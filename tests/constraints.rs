@@ -71,23 +71,13 @@ fn break_rule(rule: &Rule, value: &Value) -> Option<Value> {
         Rule::MaxLength(n) => json!(s.chars().cycle().take(*n as usize + 1).collect::<String>()),
         Rule::Pattern(_) => json!(format!("!{}", &s[1..])),
         Rule::Format(_) => json!("not-a-valid-value"),
-        Rule::Minimum { value, exclusive } => json!(if *exclusive {
-            *value as i64
-        } else {
-            *value as i64 - 1
-        }),
-        Rule::Maximum { value, exclusive } => json!(if *exclusive {
-            *value as i64
-        } else {
-            *value as i64 + 1
-        }),
+        Rule::Minimum { value, exclusive } => json!(if *exclusive { *value as i64 } else { *value as i64 - 1 }),
+        Rule::Maximum { value, exclusive } => json!(if *exclusive { *value as i64 } else { *value as i64 + 1 }),
     })
 }
 
 fn set(root: &mut Value, dotted: &str, v: Option<Value>) {
-    let (parents, last) = dotted
-        .rsplit_once('.')
-        .map_or(("", dotted), |(p, l)| (p, l));
+    let (parents, last) = dotted.rsplit_once('.').map_or(("", dotted), |(p, l)| (p, l));
     let mut cur = root;
     for p in parents.split('.').filter(|p| !p.is_empty()) {
         cur = cur.get_mut(p).expect("parent in example");
@@ -104,27 +94,14 @@ fn get<'a>(root: &'a Value, dotted: &str) -> Option<&'a Value> {
 }
 
 /// Every (operation, in body?, field, broken input, expected violation) of a spec.
-fn cases(
-    spec: &'static Spec,
-) -> Vec<(
-    &'static Operation,
-    bool,
-    &'static Field,
-    Value,
-    Value,
-    Violation,
-)> {
+fn cases(spec: &'static Spec) -> Vec<(&'static Operation, bool, &'static Field, Value, Value, Violation)> {
     let mut out = Vec::new();
     for op in spec.operations {
         let (body, params) = valid(op.id);
         for (in_body, fields, base) in [(true, op.body, &body), (false, op.params, &params)] {
             for field in fields {
                 let Some(current) = get(base, field.name).cloned() else {
-                    assert!(
-                        !field.required,
-                        "{}: the example lacks required {}",
-                        op.id, field.name
-                    );
+                    assert!(!field.required, "{}: the example lacks required {}", op.id, field.name);
                     continue;
                 };
                 let mut broken = Vec::new();
@@ -160,10 +137,8 @@ fn the_validator_rejects_each_broken_rule_by_field_and_rule() {
     for spec in [&funnelfox::SPEC, &closient::SPEC] {
         for op in spec.operations {
             let (body, params) = valid(op.id);
-            validate::check_body(op, &body)
-                .unwrap_or_else(|e| panic!("valid example rejected: {e}"));
-            validate::check_params(op, &params)
-                .unwrap_or_else(|e| panic!("valid example rejected: {e}"));
+            validate::check_body(op, &body).unwrap_or_else(|e| panic!("valid example rejected: {e}"));
+            validate::check_params(op, &params).unwrap_or_else(|e| panic!("valid example rejected: {e}"));
         }
         for (op, in_body, field, body, params, violation) in cases(spec) {
             let e = if in_body {
@@ -172,12 +147,7 @@ fn the_validator_rejects_each_broken_rule_by_field_and_rule() {
                 validate::check_params(op, &params)
             }
             .expect_err(&format!("{}.{} {violation:?} accepted", op.id, field.name));
-            assert_eq!(
-                (e.field.as_str(), &e.violation),
-                (field.name, &violation),
-                "{}",
-                op.id
-            );
+            assert_eq!((e.field.as_str(), &e.violation), (field.name, &violation), "{}", op.id);
             walked += 1;
         }
     }
@@ -244,15 +214,9 @@ async fn through_client(
 #[tokio::test]
 async fn the_clients_reject_each_broken_rule_before_sending() {
     let server = Server::always(|| Reply::json(500, json!({}))).await;
-    let ff = funnelfox::Client::builder("org")
-        .base_url(&server.url)
-        .build()
-        .unwrap();
+    let ff = funnelfox::Client::builder("org").base_url(&server.url).build().unwrap();
     let key = closient::api_key::with_checksum("csb", "abcdefghijklmnopqrstuvwxyz012345");
-    let cl = closient::Client::builder(key)
-        .base_url(&server.url)
-        .build()
-        .unwrap();
+    let cl = closient::Client::builder(key).base_url(&server.url).build().unwrap();
     let (mut by_type, mut by_client) = (0, 0);
     for spec in [&funnelfox::SPEC, &closient::SPEC] {
         for (op, _, field, body, params, violation) in cases(spec) {
@@ -276,8 +240,5 @@ async fn the_clients_reject_each_broken_rule_before_sending() {
     assert_eq!(server.count(), 0, "no broken request reached the server");
     // typify's types cannot hold most violations; the rest (integer minimums,
     // path parameters) are caught by the spec-driven check.
-    assert!(
-        by_type > 0 && by_client > 0,
-        "by type {by_type}, by client {by_client}"
-    );
+    assert!(by_type > 0 && by_client > 0, "by type {by_type}, by client {by_client}");
 }

@@ -36,16 +36,8 @@ fn assert_checkout_request(r: &support::Recorded, path: &str) {
         None,
         "checkout operations declare security: []"
     );
-    assert_eq!(
-        r.header("api-version"),
-        None,
-        "neither API defines api-version"
-    );
-    assert!(
-        r.header("user-agent")
-            .unwrap()
-            .starts_with("billing-clients/")
-    );
+    assert_eq!(r.header("api-version"), None, "neither API defines api-version");
+    assert!(r.header("user-agent").unwrap().starts_with("billing-clients/"));
 }
 
 #[test]
@@ -78,16 +70,12 @@ async fn create_simple_client_session() {
     assert_eq!(out.client_token, "tok_simple");
     let r = &server.requests()[0];
     assert_checkout_request(r, "create_simple_client_session");
-    assert_eq!(
-        r.json(),
-        json!({"region": "default", "integration_type": "stripe"})
-    );
+    assert_eq!(r.json(), json!({"region": "default", "integration_type": "stripe"}));
 }
 
 #[tokio::test]
 async fn create_client_session() {
-    let server =
-        Server::always(|| envelope(json!({"client_token": "tok", "order_id": ORDER}))).await;
+    let server = Server::always(|| envelope(json!({"client_token": "tok", "order_id": ORDER}))).await;
     let out = client(&server)
         .create_client_session(
             types::CheckoutClientSessionIn::builder()
@@ -96,10 +84,7 @@ async fn create_client_session() {
                 .pp_ident("pro_monthly")
                 .external_id("user-42")
                 .email_address("jane@example.com")
-                .client_metadata(serde_json::Map::from_iter([(
-                    "campaign".to_string(),
-                    json!("spring"),
-                )])),
+                .client_metadata(serde_json::Map::from_iter([("campaign".to_string(), json!("spring"))])),
         )
         .await
         .unwrap();
@@ -116,10 +101,7 @@ async fn create_client_session() {
 
 #[tokio::test]
 async fn update_client_session_accepts_an_empty_data_object() {
-    let server = Server::always(|| {
-        Reply::json(200, json!({"status": "success", "data": {}, "req_id": "r"}))
-    })
-    .await;
+    let server = Server::always(|| Reply::json(200, json!({"status": "success", "data": {}, "req_id": "r"}))).await;
     client(&server)
         .update_client_session(
             types::CheckoutUpdateClientSessionIn::builder()
@@ -157,10 +139,7 @@ async fn one_click_decodes_the_payment_result() {
     );
     let r = &server.requests()[0];
     assert_checkout_request(r, "one_click");
-    assert_eq!(
-        r.json(),
-        json!({"external_id": "user-42", "pp_ident": "pro_monthly"})
-    );
+    assert_eq!(r.json(), json!({"external_id": "user-42", "pp_ident": "pro_monthly"}));
 }
 
 #[tokio::test]
@@ -212,9 +191,7 @@ async fn create_payment_then_resume_payment() {
 
 #[tokio::test]
 async fn a_new_checkout_status_is_kept_not_an_error() {
-    let server =
-        Server::always(|| envelope(json!({"checkout_status": "refunded", "order_id": ORDER})))
-            .await;
+    let server = Server::always(|| envelope(json!({"checkout_status": "refunded", "order_id": ORDER}))).await;
     let out = client(&server)
         .one_click(types::OneClick::builder().external_id("u").pp_ident("pro"))
         .await
@@ -282,9 +259,7 @@ async fn invalid_input_sends_nothing_and_names_field_and_rule() {
     assert_eq!(bad.field, "region");
     assert_eq!(
         bad.violation,
-        billing_clients::Violation::Rule(billing_clients::core::spec::Rule::Pattern(
-            "^[a-z]{1,20}$"
-        ))
+        billing_clients::Violation::Rule(billing_clients::core::spec::Rule::Pattern("^[a-z]{1,20}$"))
     );
     let e = c
         .one_click(types::OneClick::builder().pp_ident("pro"))

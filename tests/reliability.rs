@@ -76,7 +76,12 @@ fn storm(status: u16, retry_after: Option<&str>) -> Reply {
     if let Some(ra) = retry_after {
         headers.push(("retry-after", ra.to_string()));
     }
-    Reply::Raw { status, headers, body: br#"{"status":"error","error":[{"msg":"busy","code":"busy","type":"api_exception"}],"req_id":"r"}"#.to_vec() }
+    Reply::Raw {
+        status,
+        headers,
+        body: br#"{"status":"error","error":[{"msg":"busy","code":"busy","type":"api_exception"}],"req_id":"r"}"#
+            .to_vec(),
+    }
 }
 
 /// Each scenario: a name, the server's behaviour, and for (charge, safe) the
@@ -129,12 +134,7 @@ fn scenarios() -> Vec<(
             (1, "api error 503"),
             (3, "api error 503"),
         ),
-        (
-            "500",
-            |_| storm(500, None),
-            (1, "api error 500"),
-            (3, "api error 500"),
-        ),
+        ("500", |_| storm(500, None), (1, "api error 500"), (3, "api error 500")),
         (
             "502 HTML from a proxy",
             |_| Reply::text(502, "text/html", "<html><body>Bad Gateway</body></html>"),
@@ -162,11 +162,7 @@ fn scenarios() -> Vec<(
         (
             "429, then success",
             |i| {
-                if i == 0 {
-                    storm(429, Some("0"))
-                } else {
-                    success()
-                }
+                if i == 0 { storm(429, Some("0")) } else { success() }
             },
             (2, "ok"),
             (2, "ok"),
@@ -204,13 +200,11 @@ async fn fault_matrix() {
         let attempts = String::from_utf8_lossy(&log.lock().unwrap())
             .matches("attempt failed")
             .count();
-        assert_eq!(
-            (outcome(&result).as_str(), attempts),
-            ("connect error", 3),
-            "{kind:?}"
-        );
+        assert_eq!((outcome(&result).as_str(), attempts), ("connect error", 3), "{kind:?}");
     }
-    table.push("| connection refused (nothing sent) | 0 (3 attempts), connect error | 0 (3 attempts), connect error |".into());
+    table.push(
+        "| connection refused (nothing sent) | 0 (3 attempts), connect error | 0 (3 attempts), connect error |".into(),
+    );
     println!("{}", table.join("\n"));
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
@@ -219,11 +213,7 @@ async fn fault_matrix() {
 async fn retries_can_be_turned_off_and_set_per_call() {
     let server = Server::always(|| storm(500, None)).await;
     let c = client(&server.url);
-    let _ = call(
-        &c.with_options(|o| o.retry = RetryPolicy::none()),
-        Kind::Safe,
-    )
-    .await;
+    let _ = call(&c.with_options(|o| o.retry = RetryPolicy::none()), Kind::Safe).await;
     assert_eq!(server.count(), 1);
     let _ = call(&c, Kind::Safe).await;
     assert_eq!(server.count(), 4);
@@ -280,16 +270,10 @@ async fn hostile_bodies_are_typed_errors_with_bounded_excerpts() {
     ];
     for (name, reply) in cases {
         let reply = std::sync::Mutex::new(Some(reply));
-        let server =
-            Server::start(move |_, _| reply.lock().unwrap().take().unwrap_or(Reply::Reset)).await;
+        let server = Server::start(move |_, _| reply.lock().unwrap().take().unwrap_or(Reply::Reset)).await;
         let e = call(&client(&server.url), Kind::Safe).await.unwrap_err();
-        let Error::Decode(d) = &e else {
-            panic!("{name}: {e:?}")
-        };
-        assert!(
-            d.excerpt.len() <= billing_clients::DecodeError::EXCERPT,
-            "{name}"
-        );
+        let Error::Decode(d) = &e else { panic!("{name}: {e:?}") };
+        assert!(d.excerpt.len() <= billing_clients::DecodeError::EXCERPT, "{name}");
         assert!(!d.reason.is_empty(), "{name}");
         assert!(e.to_string().len() < 2_000, "{name}: display is bounded");
         assert_eq!(server.count(), 1, "{name}: a bad body is not retried");

@@ -59,9 +59,7 @@ async fn the_canary_never_shows() {
         servers.push(echoing(status).await);
     }
     servers.push(Server::always(|| Reply::Stall).await);
-    servers.push(
-        Server::always(|| Reply::text(200, "application/json", "{\"checkout_url\": 1")).await,
-    );
+    servers.push(Server::always(|| Reply::text(200, "application/json", "{\"checkout_url\": 1")).await);
     let mut urls: Vec<String> = servers.iter().map(|s| s.url.clone()).collect();
     urls.push(support::refused_url().await);
 
@@ -70,13 +68,9 @@ async fn the_canary_never_shows() {
         let cl = cl_builder(url).build().unwrap();
         shown.push(format!("{ff:?} {cl:?} {:?}", ff_builder(url)));
         let results = [
-            ff.one_click(
-                funnelfox::types::OneClick::builder()
-                    .external_id("u")
-                    .pp_ident("pro"),
-            )
-            .await
-            .map(drop),
+            ff.one_click(funnelfox::types::OneClick::builder().external_id("u").pp_ident("pro"))
+                .await
+                .map(drop),
             ff.one_click(
                 funnelfox::types::OneClick::builder()
                     .external_id("u")
@@ -123,16 +117,10 @@ async fn the_canary_never_shows() {
 
     let traced = String::from_utf8_lossy(&log.lock().unwrap()).to_string();
     assert!(traced.contains("billing_call"), "tracing was captured");
-    assert!(
-        traced.contains("attempt"),
-        "per-attempt events were captured"
-    );
+    assert!(traced.contains("attempt"), "per-attempt events were captured");
     let shown = shown.join("\n");
     for (what, text) in [("Debug/Display", &shown), ("tracing", &traced)] {
-        assert!(
-            !text.contains(BODY),
-            "the Closient key leaked through {what}:\n{text}"
-        );
+        assert!(!text.contains(BODY), "the Closient key leaked through {what}:\n{text}");
         assert!(
             !text.contains(FF_CANARY),
             "the FunnelFox key leaked through {what}:\n{text}"
@@ -149,10 +137,7 @@ fn plain_http_is_refused_off_loopback() {
         "http://10.0.0.1/v1",
         "ftp://127.0.0.1/",
     ] {
-        let e = funnelfox::Client::builder("org")
-            .base_url(url)
-            .build()
-            .unwrap_err();
+        let e = funnelfox::Client::builder("org").base_url(url).build().unwrap_err();
         assert_eq!(e.invalid_input().unwrap().field, "base_url", "{url}");
     }
     for url in [

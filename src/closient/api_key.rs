@@ -23,12 +23,8 @@ fn bad(why: &str) -> InvalidInput {
 /// Check the format and checksum of a Closient API key.
 pub fn check(key: &str) -> Result<KeyKind, InvalidInput> {
     let mut parts = key.split('_');
-    let (Some(prefix), Some(body), Some(sum), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err(bad(
-            "must be <prefix>_<32-character body>_<8-hex-digit checksum>",
-        ));
+    let (Some(prefix), Some(body), Some(sum), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+        return Err(bad("must be <prefix>_<32-character body>_<8-hex-digit checksum>"));
     };
     let kind = match prefix {
         "csb" => KeyKind::Business,
@@ -66,12 +62,7 @@ mod tests {
         assert_eq!(check(&good), Ok(KeyKind::Business));
         assert_eq!(check(&with_checksum("cpk", body)), Ok(KeyKind::Publishable));
         let flipped = good.replace("_abc", "_abd");
-        assert!(
-            check(&flipped)
-                .unwrap_err()
-                .to_string()
-                .contains("checksum")
-        );
+        assert!(check(&flipped).unwrap_err().to_string().contains("checksum"));
         assert!(check(&with_checksum("xyz", body)).is_err());
         assert!(check(&with_checksum("csb", "short")).is_err());
         assert!(check("csb_abc").is_err());

@@ -71,8 +71,8 @@ impl Client {
 
     /// A client from `CLOSIENT_API_KEY` (required) and `CLOSIENT_BASE_URL` (optional).
     pub fn from_env() -> Result<Self> {
-        let key = env("CLOSIENT_API_KEY")
-            .ok_or_else(|| InvalidInput::new(None, "CLOSIENT_API_KEY", Violation::Required))?;
+        let key =
+            env("CLOSIENT_API_KEY").ok_or_else(|| InvalidInput::new(None, "CLOSIENT_API_KEY", Violation::Required))?;
         let mut b = Self::builder(key);
         if let Some(url) = env("CLOSIENT_BASE_URL") {
             b = b.base_url(url);
@@ -82,14 +82,9 @@ impl Client {
 
     /// Open a Stripe Checkout session that tops up the prepaid ad balance
     /// (`amount_cents` ≥ 500).
-    pub async fn create_checkout(
-        &self,
-        body: impl IntoBody<types::AdBalanceCheckoutIn>,
-    ) -> Result<types::CheckoutOut> {
-        let op = self.core().op("create_checkout");
-        let body = self.core().body(op, body)?;
+    pub async fn create_checkout(&self, body: impl IntoBody<types::AdBalanceCheckoutIn>) -> Result<types::CheckoutOut> {
         self.core()
-            .call(op, self.api.create_checkout().body(body).send())
+            .send("create_checkout", body, |b| self.api.create_checkout().body(b).send())
             .await
     }
 
@@ -99,37 +94,26 @@ impl Client {
         &self,
         body: impl IntoBody<types::ResolverCheckoutIn>,
     ) -> Result<types::CheckoutOut> {
-        let op = self.core().op("create_resolver_checkout");
-        let body = self.core().body(op, body)?;
         self.core()
-            .call(op, self.api.create_resolver_checkout().body(body).send())
+            .send("create_resolver_checkout", body, |b| {
+                self.api.create_resolver_checkout().body(b).send()
+            })
             .await
     }
 
     /// The organisation's prepaid ad balance and spend.
     pub async fn get_balance(&self, organization_id: &str) -> Result<types::BalanceOut> {
         let op = self.core().op("get_balance");
+        self.core().params(op, &[("organization_id", organization_id)])?;
         self.core()
-            .params(op, &[("organization_id", organization_id)])?;
-        self.core()
-            .call(
-                op,
-                self.api
-                    .get_balance()
-                    .organization_id(organization_id)
-                    .send(),
-            )
+            .call(op, self.api.get_balance().organization_id(organization_id).send())
             .await
     }
 
     /// The organisation's resolver subscription: tier, status, usage, limits.
-    pub async fn get_resolver_subscription(
-        &self,
-        organization_id: &str,
-    ) -> Result<types::ResolverSubscriptionOut> {
+    pub async fn get_resolver_subscription(&self, organization_id: &str) -> Result<types::ResolverSubscriptionOut> {
         let op = self.core().op("get_resolver_subscription");
-        self.core()
-            .params(op, &[("organization_id", organization_id)])?;
+        self.core().params(op, &[("organization_id", organization_id)])?;
         self.core()
             .call(
                 op,
@@ -148,8 +132,7 @@ impl Client {
         body: impl IntoBody<types::PortalIn>,
     ) -> Result<types::PortalOut> {
         let op = self.core().op("create_portal_session");
-        self.core()
-            .params(op, &[("organization_id", organization_id)])?;
+        self.core().params(op, &[("organization_id", organization_id)])?;
         let body = self.core().body(op, body)?;
         self.core()
             .call(

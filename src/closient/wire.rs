@@ -47,9 +47,7 @@ pub(crate) fn interpret(status: u16, body: &Bytes) -> Interpreted {
     if (200..300).contains(&status) {
         return match serde_json::from_slice::<serde_json::Value>(body) {
             Ok(_) => Interpreted::Data(body.clone()),
-            Err(e) => {
-                Interpreted::Undecodable(format!("HTTP {status} with a body that is not JSON: {e}"))
-            }
+            Err(e) => Interpreted::Undecodable(format!("HTTP {status} with a body that is not JSON: {e}")),
         };
     }
     if let Ok(Wrapped { error }) = serde_json::from_slice::<Wrapped>(body) {
@@ -69,15 +67,13 @@ pub(crate) fn interpret(status: u16, body: &Bytes) -> Interpreted {
         });
     }
     match serde_json::from_slice::<Problem>(body) {
-        Ok(p) if p.title.is_some() || p.detail.is_some() || p.error_code.is_some() => {
-            Interpreted::Api(ApiFields {
-                code: p.error_code.or_else(|| p.title.clone()),
-                message: p.detail.or(p.title).unwrap_or_default(),
-                kind: p.kind,
-                retryable: p.retryable,
-                ..Default::default()
-            })
-        }
+        Ok(p) if p.title.is_some() || p.detail.is_some() || p.error_code.is_some() => Interpreted::Api(ApiFields {
+            code: p.error_code.or_else(|| p.title.clone()),
+            message: p.detail.or(p.title).unwrap_or_default(),
+            kind: p.kind,
+            retryable: p.retryable,
+            ..Default::default()
+        }),
         _ => Interpreted::Undecodable(format!("HTTP {status} without a documented error body")),
     }
 }

@@ -131,11 +131,7 @@ impl<C: BuildClient> Builder<C> {
     /// Check everything and build the client.
     pub fn build(self) -> Result<C, Error> {
         let provider = C::provider();
-        let vars: Vec<(&str, &str)> = self
-            .variables
-            .iter()
-            .map(|(n, v)| (*n, v.as_str()))
-            .collect();
+        let vars: Vec<(&str, &str)> = self.variables.iter().map(|(n, v)| (*n, v.as_str())).collect();
         // Server variables are checked even with an override, so a bad one fails early.
         for (name, value) in &vars {
             url::check_variable(name, value)?;
@@ -162,9 +158,7 @@ impl<C: BuildClient> Builder<C> {
             None => reqwest::Client::builder()
                 .connect_timeout(self.connect_timeout)
                 .build()
-                .map_err(|e| {
-                    InvalidInput::new(None, "http_client", Violation::Format(e.to_string()))
-                })?,
+                .map_err(|e| InvalidInput::new(None, "http_client", Violation::Format(e.to_string())))?,
         };
         let core = Core {
             provider,

@@ -101,19 +101,33 @@ impl Core {
         let body = body
             .try_into()
             .map_err(|e| validate::from_builder_message(op, &e.to_string()))?;
-        let json = serde_json::to_value(&body).map_err(|e| {
-            InvalidInput::new(Some(op.id), "body", Violation::Format(e.to_string()))
-        })?;
+        let json = serde_json::to_value(&body)
+            .map_err(|e| InvalidInput::new(Some(op.id), "body", Violation::Format(e.to_string())))?;
         validate::check_body(op, &json)?;
         Ok(body)
     }
 
-    /// Check path parameters (name, value) and credentials.
-    pub(crate) fn params(
+    /// One operation with a JSON body: check everything, then send it with the
+    /// generated builder (`send`) and map the outcome.
+    pub(crate) async fn send<B, T, R, E, Fut>(
         &self,
-        op: &'static Operation,
-        params: &[(&str, &str)],
-    ) -> Result<(), Error> {
+        id: &'static str,
+        body: B,
+        send: impl FnOnce(T) -> Fut,
+    ) -> Result<R, Error>
+    where
+        B: TryInto<T>,
+        B::Error: fmt::Display,
+        T: serde::Serialize,
+        Fut: Future<Output = Result<ResponseValue<R>, progenitor_client::Error<E>>>,
+    {
+        let op = self.op(id);
+        let body = self.body(op, body)?;
+        self.call(op, send(body)).await
+    }
+
+    /// Check path parameters (name, value) and credentials.
+    pub(crate) fn params(&self, op: &'static Operation, params: &[(&str, &str)]) -> Result<(), Error> {
         self.check_auth(op)?;
         let json = params
             .iter()
@@ -175,19 +189,13 @@ impl Core {
             P::CommunicationError(e) | P::ResponseBodyError(e) | P::InvalidUpgrade(e) => {
                 transport::delivered(&e).unwrap_or_else(|| transport_error(op, e))
             }
-            P::InvalidResponsePayload(bytes, e) => {
-                self.decode_error(op, Some(200), e.to_string(), &bytes, 0)
-            }
+            P::InvalidResponsePayload(bytes, e) => self.decode_error(op, Some(200), e.to_string(), &bytes, 0),
             P::UnexpectedResponse(response) => {
                 let status = response.status().as_u16();
                 match response.bytes().await {
-                    Ok(bytes) => self.decode_error(
-                        op,
-                        Some(status),
-                        format!("unexpected HTTP status {status}"),
-                        &bytes,
-                        0,
-                    ),
+                    Ok(bytes) => {
+                        self.decode_error(op, Some(status), format!("unexpected HTTP status {status}"), &bytes, 0)
+                    }
                     Err(e) => transport::delivered(&e).unwrap_or_else(|| transport_error(op, e)),
                 }
             }
@@ -298,12 +306,8 @@ mod tests {
     }
 
     fn request() -> reqwest::Request {
-        let mut r = reqwest::Request::new(
-            reqwest::Method::POST,
-            "https://example.com/x".parse().unwrap(),
-        );
-        r.headers_mut()
-            .insert("x-test-key", "smuggled".parse().unwrap());
+        let mut r = reqwest::Request::new(reqwest::Method::POST, "https://example.com/x".parse().unwrap());
+        r.headers_mut().insert("x-test-key", "smuggled".parse().unwrap());
         r.headers_mut().insert("api-version", "1".parse().unwrap());
         r
     }
@@ -346,9 +350,6 @@ mod tests {
     fn debug_never_shows_the_secret() {
         let shown = format!("{:?}", core(Some("s3cr3t")));
         assert!(!shown.contains("s3cr3t"), "{shown}");
-        assert_eq!(
-            core(Some("s3cr3t")).scrub("echo s3cr3t".into()),
-            "echo [redacted]"
-        );
+        assert_eq!(core(Some("s3cr3t")).scrub("echo s3cr3t".into()), "echo [redacted]");
     }
 }

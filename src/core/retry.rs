@@ -44,14 +44,7 @@ pub(crate) fn may_retry(class: RetryClass, failure: Failure) -> bool {
             }
     );
     // It may have processed it.
-    let transient = matches!(failure, Timeout | Dropped)
-        || matches!(
-            failure,
-            Status {
-                code: 500..=599,
-                ..
-            }
-        );
+    let transient = matches!(failure, Timeout | Dropped) || matches!(failure, Status { code: 500..=599, .. });
     not_processed || (class == RetryClass::Safe && transient)
 }
 
@@ -127,11 +120,7 @@ impl RetryPolicy {
 
     /// The delay before the next attempt: the server's `Retry-After` when it sent
     /// one (ending the retries when it exceeds the cap), else the backoff's.
-    pub(crate) fn next_delay(
-        &self,
-        retry_after: Option<Duration>,
-        backoff: Option<Duration>,
-    ) -> Option<Duration> {
+    pub(crate) fn next_delay(&self, retry_after: Option<Duration>, backoff: Option<Duration>) -> Option<Duration> {
         let backoff = backoff?;
         match retry_after {
             Some(ra) if ra > self.max_retry_after => None,

@@ -153,17 +153,8 @@ impl Core {
                 return retry(Outcome::Transport(e), failure, None);
             }
             Err(Read::TooLarge(prefix)) => {
-                let reason = format!(
-                    "body exceeds the limit of {} bytes",
-                    self.options.max_response_bytes
-                );
-                let err = self.failure(
-                    op,
-                    status.as_u16(),
-                    Interpreted::Undecodable(reason),
-                    &prefix,
-                    n,
-                );
+                let reason = format!("body exceeds the limit of {} bytes", self.options.max_response_bytes);
+                let err = self.failure(op, status.as_u16(), Interpreted::Undecodable(reason), &prefix, n);
                 return Ok(Outcome::Response(failing(status, headers, err)));
             }
         };
@@ -187,9 +178,7 @@ impl Core {
             "attempt"
         );
         match interpreted {
-            Interpreted::Data(data) if status.is_success() => {
-                Ok(Outcome::Response(success(status, headers, data)))
-            }
+            Interpreted::Data(data) if status.is_success() => Ok(Outcome::Response(success(status, headers, data))),
             other => {
                 let ra = retry_after(&headers);
                 let failure = Failure::Status {
@@ -243,9 +232,7 @@ impl Core {
                 retryable,
                 attempts,
             })),
-            Interpreted::Undecodable(reason) => {
-                self.decode_error(op, Some(status), reason, body, attempts)
-            }
+            Interpreted::Undecodable(reason) => self.decode_error(op, Some(status), reason, body, attempts),
             Interpreted::Data(_) => self.decode_error(
                 op,
                 Some(status),
@@ -304,11 +291,7 @@ async fn read_capped(mut response: reqwest::Response, cap: usize) -> Result<Byte
     Ok(body.into())
 }
 
-fn rebuild(
-    status: reqwest::StatusCode,
-    mut headers: HeaderMap,
-    body: reqwest::Body,
-) -> reqwest::Response {
+fn rebuild(status: reqwest::StatusCode, mut headers: HeaderMap, body: reqwest::Body) -> reqwest::Response {
     for h in [
         reqwest::header::CONTENT_LENGTH,
         reqwest::header::TRANSFER_ENCODING,

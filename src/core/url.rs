@@ -52,16 +52,10 @@ pub fn check_variable(name: &str, value: &str) -> Result<(), InvalidInput> {
         return Err(invalid(name, "must not be empty"));
     }
     if value.chars().count() > MAX_VARIABLE {
-        return Err(invalid(
-            name,
-            &format!("must be at most {MAX_VARIABLE} characters"),
-        ));
+        return Err(invalid(name, &format!("must be at most {MAX_VARIABLE} characters")));
     }
     if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(invalid(
-            name,
-            "must not contain whitespace or control characters",
-        ));
+        return Err(invalid(name, "must not contain whitespace or control characters"));
     }
     if value == "." || value == ".." {
         return Err(invalid(name, "must not be `.` or `..`"));
@@ -95,17 +89,13 @@ pub fn check_base_url(url: &str) -> Result<String, InvalidInput> {
     if url.contains('{') || url.contains('}') {
         return Err(invalid(field, "has an unfilled {variable}"));
     }
-    let parsed = reqwest::Url::parse(url)
-        .map_err(|e| invalid(field, &format!("is not an absolute URL: {e}")))?;
+    let parsed = reqwest::Url::parse(url).map_err(|e| invalid(field, &format!("is not an absolute URL: {e}")))?;
     if !parsed.username().is_empty()
         || parsed.password().is_some()
         || parsed.query().is_some()
         || parsed.fragment().is_some()
     {
-        return Err(invalid(
-            field,
-            "must not carry credentials, a query or a fragment",
-        ));
+        return Err(invalid(field, "must not carry credentials, a query or a fragment"));
     }
     match parsed.scheme() {
         "https" => {}

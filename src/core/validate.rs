@@ -69,24 +69,12 @@ pub fn satisfies(rule: &Rule, value: &Value) -> bool {
         (Rule::Pattern(p), Value::String(s)) => pattern_matches(p, s),
         (Rule::Format("uuid"), Value::String(s)) => uuid::Uuid::try_parse(s).is_ok(),
         (Rule::Format("decimal"), Value::String(s)) => s.parse::<rust_decimal::Decimal>().is_ok(),
-        (
-            Rule::Minimum {
-                value: m,
-                exclusive,
-            },
-            Value::Number(n),
-        ) => n
-            .as_f64()
-            .is_some_and(|x| if *exclusive { x > *m } else { x >= *m }),
-        (
-            Rule::Maximum {
-                value: m,
-                exclusive,
-            },
-            Value::Number(n),
-        ) => n
-            .as_f64()
-            .is_some_and(|x| if *exclusive { x < *m } else { x <= *m }),
+        (Rule::Minimum { value: m, exclusive }, Value::Number(n)) => {
+            n.as_f64().is_some_and(|x| if *exclusive { x > *m } else { x >= *m })
+        }
+        (Rule::Maximum { value: m, exclusive }, Value::Number(n)) => {
+            n.as_f64().is_some_and(|x| if *exclusive { x < *m } else { x <= *m })
+        }
         _ => true,
     }
 }
@@ -106,8 +94,7 @@ fn type_of(v: &Value) -> &'static [JsonType] {
 /// Patterns come from the spec (a handful), compiled once with the engine typify
 /// uses; one that does not compile rejects every value rather than panicking.
 fn pattern_matches(pattern: &'static str, s: &str) -> bool {
-    static CACHE: LazyLock<Mutex<HashMap<&'static str, Option<regress::Regex>>>> =
-        LazyLock::new(Default::default);
+    static CACHE: LazyLock<Mutex<HashMap<&'static str, Option<regress::Regex>>>> = LazyLock::new(Default::default);
     let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
     let re = cache
         .entry(pattern)
@@ -124,11 +111,7 @@ pub fn from_builder_message(op: &Operation, message: &str) -> InvalidInput {
     }
     if let Some(rest) = message.strip_prefix("error converting supplied value for ") {
         let (field, why) = rest.split_once(": ").unwrap_or((rest, ""));
-        let rules = op
-            .body
-            .iter()
-            .find(|f| f.name == field)
-            .map_or(&[][..], |f| f.rules);
+        let rules = op.body.iter().find(|f| f.name == field).map_or(&[][..], |f| f.rules);
         let pick = |pred: fn(&Rule) -> bool| rules.iter().find(|r| pred(r)).copied();
         let rule = if why.starts_with("doesn't match pattern") {
             pick(|r| matches!(r, Rule::Pattern(_)))

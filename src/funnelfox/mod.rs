@@ -76,8 +76,8 @@ impl Client {
     /// A client from `FUNNELFOX_ORG_ID` (required), `FUNNELFOX_SECRET_KEY` and
     /// `FUNNELFOX_BASE_URL` (optional).
     pub fn from_env() -> Result<Self> {
-        let org = env("FUNNELFOX_ORG_ID")
-            .ok_or_else(|| InvalidInput::new(None, "FUNNELFOX_ORG_ID", Violation::Required))?;
+        let org =
+            env("FUNNELFOX_ORG_ID").ok_or_else(|| InvalidInput::new(None, "FUNNELFOX_ORG_ID", Violation::Required))?;
         let mut b = Self::builder(org);
         if let Some(key) = env("FUNNELFOX_SECRET_KEY") {
             b = b.secret_key(key);
@@ -93,13 +93,10 @@ impl Client {
         &self,
         body: impl IntoBody<types::CheckoutSimpleClientSessionIn>,
     ) -> Result<types::CheckoutSimpleClientSessionOut> {
-        let op = self.core().op("create_simple_client_session");
-        let body = self.core().body(op, body)?;
         self.core()
-            .call(
-                op,
-                self.api.create_simple_client_session().body(body).send(),
-            )
+            .send("create_simple_client_session", body, |b| {
+                self.api.create_simple_client_session().body(b).send()
+            })
             .await
     }
 
@@ -108,10 +105,10 @@ impl Client {
         &self,
         body: impl IntoBody<types::CheckoutClientSessionIn>,
     ) -> Result<types::CheckoutClientSessionOut> {
-        let op = self.core().op("create_client_session");
-        let body = self.core().body(op, body)?;
         self.core()
-            .call(op, self.api.create_client_session().body(body).send())
+            .send("create_client_session", body, |b| {
+                self.api.create_client_session().body(b).send()
+            })
             .await
     }
 
@@ -120,23 +117,18 @@ impl Client {
         &self,
         body: impl IntoBody<types::CheckoutUpdateClientSessionIn>,
     ) -> Result<types::Ok200> {
-        let op = self.core().op("update_client_session");
-        let body = self.core().body(op, body)?;
         self.core()
-            .call(op, self.api.update_client_session().body(body).send())
+            .send("update_client_session", body, |b| {
+                self.api.update_client_session().body(b).send()
+            })
             .await
     }
 
     /// Charge a returning user's saved payment method for a price point.
     /// Never re-sent once it may have reached FunnelFox (see the crate's retry table).
-    pub async fn one_click(
-        &self,
-        body: impl IntoBody<types::OneClick>,
-    ) -> Result<types::CheckoutCreatePaymentOut> {
-        let op = self.core().op("one_click");
-        let body = self.core().body(op, body)?;
+    pub async fn one_click(&self, body: impl IntoBody<types::OneClick>) -> Result<types::CheckoutCreatePaymentOut> {
         self.core()
-            .call(op, self.api.one_click().body(body).send())
+            .send("one_click", body, |b| self.api.one_click().body(b).send())
             .await
     }
 
@@ -148,10 +140,8 @@ impl Client {
         &self,
         body: impl IntoBody<types::CheckoutCreatePaymentIn>,
     ) -> Result<types::CheckoutCreatePaymentOut> {
-        let op = self.core().op("create_payment");
-        let body = self.core().body(op, body)?;
         self.core()
-            .call(op, self.api.create_payment().body(body).send())
+            .send("create_payment", body, |b| self.api.create_payment().body(b).send())
             .await
     }
 
@@ -162,10 +152,8 @@ impl Client {
         &self,
         body: impl IntoBody<types::CheckoutResumePaymentIn>,
     ) -> Result<types::CheckoutCreatePaymentOut> {
-        let op = self.core().op("resume_payment");
-        let body = self.core().body(op, body)?;
         self.core()
-            .call(op, self.api.resume_payment().body(body).send())
+            .send("resume_payment", body, |b| self.api.resume_payment().body(b).send())
             .await
     }
 }

@@ -33,10 +33,7 @@ struct ErrorItem {
 /// An object is an envelope when it has a string `status` and any of `data`,
 /// `error` or `req_id` (no documented result has a `status` field).
 fn is_envelope(v: &Value) -> bool {
-    v.get("status").is_some_and(Value::is_string)
-        && ["data", "error", "req_id"]
-            .iter()
-            .any(|k| v.get(k).is_some())
+    v.get("status").is_some_and(Value::is_string) && ["data", "error", "req_id"].iter().any(|k| v.get(k).is_some())
 }
 
 /// Read a complete FunnelFox response body.
@@ -45,9 +42,7 @@ pub(crate) fn interpret(status: u16, body: &Bytes) -> Interpreted {
     let value: Value = match serde_json::from_slice(body) {
         Ok(v) => v,
         Err(e) => {
-            return Interpreted::Undecodable(format!(
-                "HTTP {status} with a body that is not JSON: {e}"
-            ));
+            return Interpreted::Undecodable(format!("HTTP {status} with a body that is not JSON: {e}"));
         }
     };
     if !is_envelope(&value) {
@@ -71,10 +66,7 @@ pub(crate) fn interpret(status: u16, body: &Bytes) -> Interpreted {
             Interpreted::Data(Bytes::from(data.to_string()))
         }
         "success" => Interpreted::Undecodable(format!("HTTP {status} with a success envelope")),
-        "error" => Interpreted::Api(api_error(
-            envelope.error.unwrap_or_default(),
-            envelope.req_id,
-        )),
+        "error" => Interpreted::Api(api_error(envelope.error.unwrap_or_default(), envelope.req_id)),
         other => Interpreted::Undecodable(format!("unknown envelope status {other:?}")),
     }
 }
@@ -98,11 +90,7 @@ fn api_error(mut errors: Vec<ErrorItem>, req_id: Option<String>) -> ApiFields {
             .into_iter()
             .map(|e| FieldIssue {
                 field: None,
-                message: format!(
-                    "{}: {}",
-                    e.code.unwrap_or_default(),
-                    e.msg.unwrap_or_default()
-                ),
+                message: format!("{}: {}", e.code.unwrap_or_default(), e.msg.unwrap_or_default()),
             })
             .collect(),
         retryable: None,
@@ -122,22 +110,14 @@ mod tests {
 
     #[test]
     fn success_envelope_yields_data() {
-        let body = Bytes::from(
-            r#"{"status":"success","data":{"client_token":"t"},"error":[],"req_id":"r1"}"#,
-        );
-        assert_eq!(
-            data(interpret(200, &body)),
-            serde_json::json!({"client_token": "t"})
-        );
+        let body = Bytes::from(r#"{"status":"success","data":{"client_token":"t"},"error":[],"req_id":"r1"}"#);
+        assert_eq!(data(interpret(200, &body)), serde_json::json!({"client_token": "t"}));
     }
 
     #[test]
     fn bare_shape_is_accepted() {
         let body = Bytes::from(r#"{"client_token":"t"}"#);
-        assert_eq!(
-            data(interpret(200, &body)),
-            serde_json::json!({"client_token": "t"})
-        );
+        assert_eq!(data(interpret(200, &body)), serde_json::json!({"client_token": "t"}));
     }
 
     #[test]

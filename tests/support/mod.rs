@@ -80,9 +80,7 @@ impl Drop for Server {
 
 impl Server {
     /// Start a server whose script gets the request's index (0-based) and the request.
-    pub async fn start(
-        script: impl Fn(usize, &Recorded) -> Reply + Send + Sync + 'static,
-    ) -> Server {
+    pub async fn start(script: impl Fn(usize, &Recorded) -> Reply + Send + Sync + 'static) -> Server {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let log = Arc::new(Mutex::new(Vec::new()));
@@ -144,21 +142,13 @@ async fn serve(mut stream: TcpStream, log: Arc<Mutex<Vec<Recorded>>>, script: Ar
             )
             .await
         }
-        Reply::Raw {
-            status,
-            headers,
-            body,
-        } => write(&mut stream, status, &headers, body.len(), &body).await,
+        Reply::Raw { status, headers, body } => write(&mut stream, status, &headers, body.len(), &body).await,
         Reply::Reset => {
             #[allow(deprecated)] // linger 0 = RST on close, which is the point
             let _ = stream.set_linger(Some(Duration::ZERO));
         }
         Reply::Stall => tokio::time::sleep(Duration::from_secs(3600)).await,
-        Reply::Truncated {
-            status,
-            declared,
-            body,
-        } => {
+        Reply::Truncated { status, declared, body } => {
             write(
                 &mut stream,
                 status,
@@ -173,13 +163,7 @@ async fn serve(mut stream: TcpStream, log: Arc<Mutex<Vec<Recorded>>>, script: Ar
     }
 }
 
-async fn write(
-    stream: &mut TcpStream,
-    status: u16,
-    headers: &[(&str, String)],
-    len: usize,
-    body: &[u8],
-) {
+async fn write(stream: &mut TcpStream, status: u16, headers: &[(&str, String)], len: usize, body: &[u8]) {
     let mut head = format!("HTTP/1.1 {status} X\r\ncontent-length: {len}\r\nconnection: close\r\n");
     for (k, v) in headers {
         head.push_str(&format!("{k}: {v}\r\n"));
