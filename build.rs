@@ -24,10 +24,7 @@ fn main() {
         for file in &output.inputs {
             println!("cargo:rerun-if-changed={}", file.display());
         }
-        write(
-            &out_dir.join(format!("{provider}_client.rs")),
-            &output.client,
-        );
+        write(&out_dir.join(format!("{provider}_client.rs")), &output.client);
         write(&out_dir.join(format!("{provider}_meta.rs")), &output.meta);
     }
 }
