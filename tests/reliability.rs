@@ -279,3 +279,98 @@ async fn hostile_bodies_are_typed_errors_with_bounded_excerpts() {
         assert_eq!(server.count(), 1, "{name}: a bad body is not retried");
     }
 }
+
+/// The retry class of every operation, as the specs declare it, observed on the
+/// wire: under a 500 storm a charge is sent once, anything else three times.
+#[tokio::test]
+async fn every_operation_follows_its_declared_retry_class() {
+    use billing_clients::closient;
+    use billing_clients::core::spec::RetryClass;
+    const ORG: &str = "2aBcDeFgHiJkLmNoPqRsTu";
+    let order: uuid::Uuid = "7f0c2f4e-2b1a-4c7e-9d1e-0a4b3c2d1e0f".parse().unwrap();
+    let mut seen = Vec::new();
+    for spec in [&billing_clients::funnelfox::SPEC, &closient::SPEC] {
+        for op in spec.operations {
+            let server = Server::always(|| storm(500, None)).await;
+            let ff = client(&server.url);
+            let key = closient::api_key::with_checksum("csb", "abcdefghijklmnopqrstuvwxyz012345");
+            let cl = closient::Client::builder(key)
+                .base_url(&server.url)
+                .retry(RetryPolicy::default().delays(Duration::from_millis(1), Duration::from_millis(5)))
+                .build()
+                .unwrap();
+            let ct = || {
+                closient::types::AdBalanceCheckoutIn::builder()
+                    .organization_id(ORG)
+                    .amount_cents(500)
+            };
+            let result = match op.id {
+                "create_simple_client_session" => ff
+                    .create_simple_client_session(
+                        types::CheckoutSimpleClientSessionIn::builder()
+                            .region("default")
+                            .integration_type(types::IntegrationEnum::Stripe),
+                    )
+                    .await
+                    .map(drop),
+                "create_client_session" => call(&ff, Kind::Safe).await,
+                "update_client_session" => ff
+                    .update_client_session(
+                        types::CheckoutUpdateClientSessionIn::builder()
+                            .client_token("t")
+                            .order_id(order)
+                            .pp_ident("p"),
+                    )
+                    .await
+                    .map(drop),
+                "one_click" => call(&ff, Kind::Charge).await,
+                "create_payment" => ff
+                    .create_payment(
+                        types::CheckoutCreatePaymentIn::builder()
+                            .order_id(order)
+                            .payment_method_token("pm"),
+                    )
+                    .await
+                    .map(drop),
+                "resume_payment" => ff
+                    .resume_payment(
+                        types::CheckoutResumePaymentIn::builder()
+                            .order_id(order)
+                            .resume_token("rt"),
+                    )
+                    .await
+                    .map(drop),
+                "create_checkout" => cl
+                    .create_checkout(ct().success_url("s").cancel_url("c"))
+                    .await
+                    .map(drop),
+                "create_resolver_checkout" => cl
+                    .create_resolver_checkout(
+                        closient::types::ResolverCheckoutIn::builder()
+                            .organization_id(ORG)
+                            .success_url("s")
+                            .cancel_url("c"),
+                    )
+                    .await
+                    .map(drop),
+                "get_balance" => cl.get_balance(ORG).await.map(drop),
+                "get_resolver_subscription" => cl.get_resolver_subscription(ORG).await.map(drop),
+                "create_portal_session" => cl
+                    .create_portal_session(ORG, closient::types::PortalIn::builder().return_url("r"))
+                    .await
+                    .map(drop),
+                other => panic!("operation {other} is not wired into this test"),
+            };
+            assert!(result.is_err());
+            let want = if op.retry == RetryClass::Charge { 1 } else { 3 };
+            assert_eq!(server.count(), want, "{}", op.id);
+            seen.push((op.id, op.retry));
+        }
+    }
+    let charges: Vec<_> = seen
+        .iter()
+        .filter(|(_, c)| *c == RetryClass::Charge)
+        .map(|(id, _)| *id)
+        .collect();
+    assert_eq!(charges, ["create_payment", "one_click", "resume_payment"]);
+}
