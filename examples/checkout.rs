@@ -1,1 +1,261 @@
-fn main() {}
+//! A checkout, start to finish, printed as a transcript.
+//!
+//! By default it runs against the embedded fake servers (`billing_clients::testing`);
+//! set `FUNNELFOX_ORG_ID` (and optionally `FUNNELFOX_SECRET_KEY`, `FUNNELFOX_BASE_URL`,
+//! `FUNNELFOX_PP_IDENT`, `FUNNELFOX_PP_IDENT_2`, `FUNNELFOX_EXTERNAL_ID`) or
+//! `CLOSIENT_API_KEY` and `CLOSIENT_ORG_ID` (optionally `CLOSIENT_BASE_URL`) to talk
+//! to the real services instead.
+//!
+//! ```sh
+//! cargo run --example checkout
+//! ```
+
+use billing_clients::funnelfox::{self, CheckoutPaymentStatus, types as ff};
+use billing_clients::testing::{FakeClosient, FakeFunnelFox, PaymentOutcome, Role};
+use billing_clients::{Result, closient, closient::types as cl};
+use std::env::var;
+use std::fmt::Display;
+
+#[tokio::main]
+async fn main() {
+    if let Err(e) = run().await {
+        eprintln!("error: {e}");
+        std::process::exit(1);
+    }
+}
+
+async fn run() -> Result<()> {
+    funnelfox_checkout().await?;
+    println!();
+    closient_checkout().await
+}
+
+/// Print one call and its result; return the value.
+fn show<T>(call: impl Display, result: Result<T>, describe: impl FnOnce(&T) -> String) -> Result<T> {
+    match &result {
+        Ok(v) => println!("  {call}\n      -> {}", describe(v)),
+        Err(e) => println!("  {call}\n      -> error: {e}"),
+    }
+    result
+}
+
+fn payment(p: &ff::CheckoutCreatePaymentOut) -> String {
+    let mut s = format!("{}", p.checkout_status);
+    if let Some(token) = p.action_required_token.as_deref().filter(|t| !t.is_empty()) {
+        s.push_str(&format!(", action required (3-D Secure), token {token}"));
+    }
+    if let Some(msg) = p.failed_message_for_user.as_deref().filter(|m| !m.is_empty()) {
+        s.push_str(&format!(", message for the user: {msg:?}"));
+    }
+    s
+}
+
+async fn funnelfox_checkout() -> Result<()> {
+    let (pp, pp2) = (
+        var("FUNNELFOX_PP_IDENT").unwrap_or("pro_monthly".into()),
+        var("FUNNELFOX_PP_IDENT_2").unwrap_or("pro_yearly".into()),
+    );
+    let user = var("FUNNELFOX_EXTERNAL_ID").unwrap_or("user-42".into());
+    // The fake, seeded; or nothing when the real service is configured.
+    let fake = match var("FUNNELFOX_ORG_ID") {
+        Ok(_) => None,
+        Err(_) => {
+            let fake = FakeFunnelFox::start().await;
+            fake.add_price_point(&pp);
+            fake.add_price_point(&pp2);
+            for u in [&user, "user-3ds", "user-declined"] {
+                fake.add_user(u, true);
+            }
+            Some(fake)
+        }
+    };
+    let client = match &fake {
+        Some(fake) => fake.client(),
+        None => funnelfox::Client::from_env()?,
+    };
+    let script = |outcome: PaymentOutcome| {
+        if let Some(f) = &fake {
+            f.queue_outcome(outcome)
+        }
+    };
+    let what = if fake.is_some() {
+        "embedded fake"
+    } else {
+        "REAL service"
+    };
+    println!("FunnelFox Billing ({what}) at {}", client.base_url());
+
+    show(
+        "create_simple_client_session(region=default, integration=stripe)",
+        client
+            .create_simple_client_session(
+                ff::CheckoutSimpleClientSessionIn::builder()
+                    .region("default")
+                    .integration_type(ff::IntegrationEnum::Stripe),
+            )
+            .await,
+        |s| format!("client token {}", s.client_token),
+    )?;
+    let session = show(
+        format!("create_client_session(user={user}, price point={pp})"),
+        client
+            .create_client_session(
+                ff::CheckoutClientSessionIn::builder()
+                    .region("default")
+                    .integration_type(ff::IntegrationEnum::Stripe)
+                    .pp_ident(pp.as_str())
+                    .external_id(user.as_str())
+                    .email_address("jane@example.com"),
+            )
+            .await,
+        |s| format!("order {}, client token {}", s.order_id, s.client_token),
+    )?;
+    show(
+        format!("update_client_session(order={}, price point={pp2})", session.order_id),
+        client
+            .update_client_session(
+                ff::CheckoutUpdateClientSessionIn::builder()
+                    .client_token(session.client_token.clone())
+                    .order_id(session.order_id)
+                    .pp_ident(pp2.as_str()),
+            )
+            .await,
+        |_| "switched".into(),
+    )?;
+
+    // The payment form produced a token; the card asks for 3-D Secure.
+    script(PaymentOutcome::ActionRequired);
+    let pending = show(
+        format!(
+            "create_payment(order={}, payment method token=pm_card_3ds)",
+            session.order_id
+        ),
+        client
+            .create_payment(
+                ff::CheckoutCreatePaymentIn::builder()
+                    .order_id(session.order_id)
+                    .payment_method_token("pm_card_3ds"),
+            )
+            .await,
+        payment,
+    )?;
+    if let Some(token) = pending.action_required_token.clone().filter(|t| !t.is_empty()) {
+        println!("  (the customer completes 3-D Secure in the browser)");
+        script(PaymentOutcome::Succeeded);
+        let order = pending.order_id.unwrap_or(session.order_id); // the newest order id
+        show(
+            format!("resume_payment(order={order})"),
+            client
+                .resume_payment(
+                    ff::CheckoutResumePaymentIn::builder()
+                        .order_id(order)
+                        .resume_token(token),
+                )
+                .await,
+            payment,
+        )?;
+    }
+
+    for (who, outcome) in [
+        (user.as_str(), PaymentOutcome::Succeeded),
+        ("user-3ds", PaymentOutcome::ActionRequired),
+        (
+            "user-declined",
+            PaymentOutcome::failed("Your card was declined. Try another card."),
+        ),
+    ] {
+        script(outcome);
+        let result = show(
+            format!("one_click(user={who}, price point={pp})"),
+            client
+                .one_click(ff::OneClick::builder().external_id(who).pp_ident(pp.as_str()))
+                .await,
+            payment,
+        );
+        if let Ok(p) = result
+            && p.checkout_status == CheckoutPaymentStatus::Succeeded
+        {
+            // Buying it again is FunnelFox's `double_purchase`, reported under HTTP 200.
+            let again = client
+                .one_click(ff::OneClick::builder().external_id(who).pp_ident(pp.as_str()))
+                .await;
+            let _ = show(format!("one_click(user={who}, price point={pp}) again"), again, payment);
+        }
+    }
+    Ok(())
+}
+
+async fn closient_checkout() -> Result<()> {
+    let fake = match var("CLOSIENT_API_KEY") {
+        Ok(_) => None,
+        Err(_) => Some(FakeClosient::start().await),
+    };
+    let (client, org) = match &fake {
+        Some(fake) => {
+            let org = fake.add_org();
+            (fake.client(&fake.add_key(&org, Role::Billing)), org)
+        }
+        None => (
+            closient::Client::from_env()?,
+            var("CLOSIENT_ORG_ID").unwrap_or_default(),
+        ),
+    };
+    let what = if fake.is_some() {
+        "embedded fake"
+    } else {
+        "REAL service"
+    };
+    println!("Closient Billing ({what}) at {}", client.base_url());
+    let balance = |b: &cl::BalanceOut| format!("balance {} {}, spent {}", b.balance, b.currency, b.total_spent);
+
+    show(format!("get_balance({org})"), client.get_balance(&org).await, balance)?;
+    let checkout = show(
+        "create_checkout(amount=5000 cents)",
+        client
+            .create_checkout(
+                cl::AdBalanceCheckoutIn::builder()
+                    .organization_id(org.as_str())
+                    .amount_cents(5_000)
+                    .success_url("https://example.com/paid?session={CHECKOUT_SESSION_ID}")
+                    .cancel_url("https://example.com/billing"),
+            )
+            .await,
+        |c| format!("send the customer to {}", c.checkout_url),
+    )?;
+    if let Some(fake) = &fake {
+        fake.complete_checkout(&checkout.checkout_url);
+        println!("  (the customer pays on Stripe; Stripe confirms)");
+        show(format!("get_balance({org})"), client.get_balance(&org).await, balance)?;
+    }
+    let _ = show(
+        "create_checkout(amount=499 cents)",
+        client
+            .create_checkout(
+                cl::AdBalanceCheckoutIn::builder()
+                    .organization_id(org.as_str())
+                    .amount_cents(499)
+                    .success_url("https://example.com/paid")
+                    .cancel_url("https://example.com/billing"),
+            )
+            .await,
+        |c| c.checkout_url.clone(),
+    );
+    show(
+        format!("get_resolver_subscription({org})"),
+        client.get_resolver_subscription(&org).await,
+        |s| {
+            format!(
+                "tier {:?}, status {:?}, {} active GTINs",
+                s.tier, s.status, s.usage.active_gtins
+            )
+        },
+    )?;
+    show(
+        format!("create_portal_session({org})"),
+        client
+            .create_portal_session(&org, cl::PortalIn::builder().return_url("https://example.com/account"))
+            .await,
+        |p| format!("portal {}", p.portal_url),
+    )?;
+    Ok(())
+}

@@ -127,7 +127,8 @@ fn shapes_progenitor_panics_on_are_errors_with_a_place() {
     };
     assert_eq!(check(&|_| {}), None);
     let op = "/paths/~1checkout~1one_click/post";
-    let cases: Vec<(&str, Box<dyn Fn(&mut Value)>)> = vec![
+    type Mutation = Box<dyn Fn(&mut Value)>;
+    let cases: Vec<(&str, Mutation)> = vec![
         (
             "does not appear in the path",
             Box::new(move |d: &mut Value| {

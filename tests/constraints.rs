@@ -214,7 +214,10 @@ async fn through_client(
 #[tokio::test]
 async fn the_clients_reject_each_broken_rule_before_sending() {
     let server = Server::always(|| Reply::json(500, json!({}))).await;
-    let ff = funnelfox::Client::builder("org").base_url(&server.url).build().unwrap();
+    let ff = funnelfox::Client::builder("org")
+        .base_url(format!("{}/{{org_id}}", server.url))
+        .build()
+        .unwrap();
     let key = closient::api_key::with_checksum("csb", "abcdefghijklmnopqrstuvwxyz012345");
     let cl = closient::Client::builder(key).base_url(&server.url).build().unwrap();
     let (mut by_type, mut by_client) = (0, 0);

@@ -14,7 +14,7 @@ const SECRET: &str = "ff_secret_CANARY_0123456789";
 /// path the way the real template does: `{server}/{org_id}/v1`.
 fn client(server: &Server) -> Client {
     Client::builder("org_123")
-        .base_url(format!("{}/org_123/v1", server.url))
+        .base_url(format!("{}/{{org_id}}/v1", server.url))
         .secret_key(SECRET)
         .build()
         .unwrap()
@@ -271,4 +271,20 @@ async fn invalid_input_sends_nothing_and_names_field_and_rule() {
         billing_clients::Violation::Required
     );
     assert_eq!(server.count(), 0);
+}
+
+#[test]
+fn a_base_url_override_is_a_template_that_must_use_the_org_id() {
+    let c = Client::builder("org_9")
+        .base_url("https://proxy.example.com/ff/{org_id}/v1/")
+        .build()
+        .unwrap();
+    assert_eq!(c.base_url(), "https://proxy.example.com/ff/org_9/v1");
+    let e = Client::builder("org_9")
+        .base_url("https://proxy.example.com/ff/v1")
+        .build()
+        .unwrap_err();
+    let bad = e.invalid_input().unwrap();
+    assert_eq!(bad.field, "base_url");
+    assert!(e.to_string().contains("{org_id}"), "{e}");
 }

@@ -20,7 +20,7 @@ enum Kind {
 
 fn client(url: &str) -> Client {
     Client::builder("org")
-        .base_url(url)
+        .base_url(format!("{url}/{{org_id}}"))
         .attempt_timeout(Duration::from_millis(300))
         .retry(
             RetryPolicy::default()

@@ -42,7 +42,7 @@ async fn the_canary_never_shows() {
     let mut shown = Vec::new();
     let ff_builder = |url: &str| {
         funnelfox::Client::builder("org")
-            .base_url(url)
+            .base_url(format!("{url}/{{org_id}}"))
             .secret_key(FF_CANARY)
             .retry(fast())
             .attempt_timeout(Duration::from_millis(200))
@@ -133,18 +133,18 @@ async fn the_canary_never_shows() {
 #[test]
 fn plain_http_is_refused_off_loopback() {
     for url in [
-        "http://billing.example.com/x/v1",
-        "http://10.0.0.1/v1",
-        "ftp://127.0.0.1/",
+        "http://billing.example.com/{org_id}/v1",
+        "http://10.0.0.1/{org_id}/v1",
+        "ftp://127.0.0.1/{org_id}",
     ] {
         let e = funnelfox::Client::builder("org").base_url(url).build().unwrap_err();
         assert_eq!(e.invalid_input().unwrap().field, "base_url", "{url}");
     }
     for url in [
-        "http://127.0.0.1:9/v1",
-        "http://localhost:9",
-        "http://[::1]:9",
-        "https://proxy.example.com/ff",
+        "http://127.0.0.1:9/{org_id}/v1",
+        "http://localhost:9/{org_id}",
+        "http://[::1]:9/{org_id}",
+        "https://proxy.example.com/ff/{org_id}/v1",
     ] {
         funnelfox::Client::builder("org")
             .base_url(url)

@@ -4,7 +4,19 @@
 use super::{CallOptions, Core, Interpreted, Provider};
 use serde::de::DeserializeOwned;
 
-fn core(provider: &'static Provider) -> Core {
+/// One core per provider: building a `reqwest::Client` loads the system's root
+/// certificates, far too slow to do per input.
+fn core(provider: &'static Provider) -> &'static Core {
+    static CORES: std::sync::LazyLock<[Core; 2]> =
+        std::sync::LazyLock::new(|| [make(&crate::funnelfox::PROVIDER), make(&crate::closient::PROVIDER)]);
+    if std::ptr::eq(provider, &crate::funnelfox::PROVIDER) {
+        &CORES[0]
+    } else {
+        &CORES[1]
+    }
+}
+
+fn make(provider: &'static Provider) -> Core {
     Core {
         provider,
         http: reqwest::Client::new(),

@@ -1,6 +1,6 @@
-//! Base URLs: the spec's server template rendered with validated, escaped
-//! variables, or an override, never a URL with an unfilled `{variable}`, and never
-//! plain `http://` except to a loopback address.
+//! Base URLs: the spec's server template (or an override template, for proxies and
+//! tests) rendered with validated, escaped variables; never a URL with an unfilled
+//! `{variable}`, and never plain `http://` except to a loopback address.
 
 use super::spec::Spec;
 use crate::error::{InvalidInput, Violation};
@@ -63,23 +63,31 @@ pub fn check_variable(name: &str, value: &str) -> Result<(), InvalidInput> {
     Ok(())
 }
 
-/// Render the spec's server URL with every variable filled (and escaped).
-pub fn render(spec: &Spec, values: &[(&str, &str)]) -> Result<String, InvalidInput> {
-    let mut url = spec.server_url.to_string();
+/// Render a server URL template (the spec's, or an override) with every server
+/// variable of the spec filled in (validated and escaped). A template that leaves
+/// a variable out is refused, so a configured value is never silently unused.
+pub fn render(spec: &Spec, template: Option<&str>, values: &[(&str, &str)]) -> Result<String, InvalidInput> {
+    let mut url = template.unwrap_or(spec.server_url).to_string();
     for var in spec.server_variables {
+        let placeholder = format!("{{{}}}", var.name);
+        if !url.contains(&placeholder) {
+            return Err(invalid(
+                "base_url",
+                &format!(
+                    "must contain {placeholder}, which is filled with the {} given",
+                    var.name
+                ),
+            ));
+        }
         let value = values
             .iter()
             .find(|(n, _)| *n == var.name)
             .map(|(_, v)| *v)
             .ok_or_else(|| InvalidInput::new(None, var.name, Violation::Required))?;
         check_variable(var.name, value)?;
-        url = url.replace(
-            &format!("{{{}}}", var.name),
-            &utf8_percent_encode(value, SEGMENT).to_string(),
-        );
+        url = url.replace(&placeholder, &utf8_percent_encode(value, SEGMENT).to_string());
     }
-    check_base_url(&url)?;
-    Ok(url)
+    check_base_url(&url)
 }
 
 /// A usable base URL: absolute, no template braces, https or loopback http;

@@ -1,1 +1,53 @@
-//! Fake FunnelFox and Closient servers (see issue: fakes).
+//! In-process fakes of FunnelFox Billing and Closient Billing for tests: real HTTP
+//! servers on `127.0.0.1`, stateful, behaving as `shared/api-notes.md` documents,
+//! checking requests against the same specs (and generated types) as the clients,
+//! and recording every request with its answer.
+//!
+//! ```
+//! use billing_clients::funnelfox::{CheckoutPaymentStatus, types};
+//! use billing_clients::testing::{FakeClosient, FakeFunnelFox, PaymentOutcome, Role};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
+//! let funnelfox = FakeFunnelFox::start().await;
+//! funnelfox.add_price_point("pro_monthly");
+//! funnelfox.add_user("user-42", true);
+//! funnelfox.queue_outcome(PaymentOutcome::failed("Your card was declined."));
+//! let paid = funnelfox
+//!     .client()
+//!     .one_click(types::OneClick::builder().external_id("user-42").pp_ident("pro_monthly"))
+//!     .await
+//!     .unwrap();
+//! assert_eq!(paid.checkout_status, CheckoutPaymentStatus::Failed);
+//! assert_eq!(funnelfox.count("one_click"), 1);
+//!
+//! let closient = FakeClosient::start().await;
+//! let org = closient.add_org();
+//! let key = closient.add_key(&org, Role::Billing);
+//! let client = closient.client(&key);
+//! let checkout = client
+//!     .create_checkout(
+//!         billing_clients::closient::types::AdBalanceCheckoutIn::builder()
+//!             .organization_id(org.as_str())
+//!             .amount_cents(2_500)
+//!             .success_url("https://example.com/ok")
+//!             .cancel_url("https://example.com/cancel"),
+//!     )
+//!     .await
+//!     .unwrap();
+//! assert!(closient.complete_checkout(&checkout.checkout_url));
+//! let balance = client.get_balance(&org).await.unwrap();
+//! assert_eq!(balance.balance.to_string(), "25.00");
+//! # }
+//! ```
+
+mod body;
+mod closient;
+mod funnelfox;
+mod ids;
+mod record;
+mod server;
+
+pub use closient::{FakeClosient, Role};
+pub use funnelfox::{FakeFunnelFox, Order, PaymentOutcome};
+pub use record::RecordedRequest;

@@ -1,0 +1,132 @@
+//! A fake Closient Billing: organisations, API keys with roles, checkout sessions
+//! for prepaid ad balance and the resolver subscription, balances and the portal.
+//!
+//! What it models (see `shared/api-notes.md`):
+//! - Routes under `/billing/api/v1` (the real server URL's path); errors in the
+//!   documented shape `{"error": {"code", "message", "status", "details"}}`.
+//! - Checks in this order: `X-API-Key` missing or unknown → 401 `UNAUTHORIZED`;
+//!   a path `organization_id` that breaks the spec → 422 `VALIDATION_ERROR`; a
+//!   body that is not JSON → 400 `BAD_REQUEST`; an integer below its `minimum`
+//!   (`amount_cents` < 500) → 400 `BAD_REQUEST`; any other spec violation → 422
+//!   `VALIDATION_ERROR` with `details: [{field, message}]`; an organisation in a
+//!   path that does not exist → 404 `NOT_FOUND`; a key that is not a member of the
+//!   organisation, or a write without the BILLING or OWNER role → 403 `FORBIDDEN`.
+//! - `POST /billing/checkout`: a single-use checkout URL, unique per call
+//!   (`https://checkout.stripe.com/c/pay/cs_test_…`). Nothing changes until the
+//!   test completes it with [`FakeClosient::complete_checkout`] (as Stripe would
+//!   confirm the payment); then `amount_cents / 100` is added to the balance.
+//! - `POST /billing/resolver/checkout`: a checkout URL; completing it makes the
+//!   subscription BUSINESS / ACTIVE. Refused with 400 `BAD_REQUEST` while the
+//!   organisation has an active paid subscription.
+//! - `GET /billing/balance/{organization_id}`: starts at `"0.00"` USD, nothing
+//!   spent, no active campaigns; any member may read it.
+//! - `GET /billing/resolver/{organization_id}`: FREE / ACTIVE with a `limits`
+//!   object and no bill; on BUSINESS `limits` is null and `estimated_monthly_bill`
+//!   `"0.00"` (usage is always zero). Any member may read it.
+//! - `POST /billing/resolver/{organization_id}/portal`: a single-use portal URL,
+//!   unique per call, on any tier (the docs name no refusal; the tolerant reading).
+//! - Not modelled: rate limits, checkout expiry, problem+json errors.
+
+mod http;
+mod store;
+
+use super::ids::{self, ALNUM};
+use super::record::RecordedRequest;
+use super::server::Server;
+use crate::closient::{self, SPEC, api_key};
+use http::{Shared, lock};
+use std::sync::Arc;
+
+/// A key's role in an organisation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// Owns the organisation: may read and write.
+    Owner,
+    /// The BILLING role: may read and write billing.
+    Billing,
+    /// A plain member: may read only.
+    Member,
+}
+
+impl Role {
+    pub(super) fn may_write(self) -> bool {
+        matches!(self, Role::Owner | Role::Billing)
+    }
+}
+
+/// A fake Closient Billing server (see the [module docs](self) for what it models).
+pub struct FakeClosient {
+    server: Server,
+    shared: Arc<Shared>,
+}
+
+/// The real server URL's path, under which the fake serves.
+const BASE_PATH: &str = "/billing/api/v1";
+
+impl FakeClosient {
+    /// Start a fake with no organisations and no keys.
+    pub async fn start() -> Self {
+        let shared = Arc::new(Shared::default());
+        let router = http::router(BASE_PATH, shared.clone());
+        let server = Server::start(router, &SPEC, |p| p.strip_prefix(BASE_PATH)).await;
+        FakeClosient { server, shared }
+    }
+
+    /// The base URL a client should use: `http://127.0.0.1:PORT/billing/api/v1`.
+    pub fn base_url(&self) -> String {
+        format!("{}{BASE_PATH}", self.server.origin())
+    }
+
+    /// A client with this API key, pointed at the fake.
+    ///
+    /// # Panics
+    ///
+    /// When the client itself rejects the key (see [`api_key::check`]); build
+    /// clients for malformed keys with `closient::Client::builder`.
+    pub fn client(&self, api_key: &str) -> closient::Client {
+        closient::Client::builder(api_key)
+            .base_url(self.base_url())
+            .build()
+            .unwrap_or_else(|e| panic!("FakeClosient::client: {e}"))
+    }
+
+    /// Add an organisation (FREE resolver tier, zero balance); returns its id, a
+    /// fresh 22-character shortuuid.
+    pub fn add_org(&self) -> String {
+        lock(&self.shared).add_org()
+    }
+
+    /// A new well-formed business key (`csb_…`) with `role` in `org`.
+    pub fn add_key(&self, org: &str, role: Role) -> String {
+        let key = api_key::with_checksum("csb", &ids::random(ALNUM, 32));
+        self.grant(&key, org, role);
+        key
+    }
+
+    /// Give `api_key` (new or existing) `role` in `org`.
+    pub fn grant(&self, api_key: &str, org: &str, role: Role) {
+        lock(&self.shared).grant(api_key, org, role);
+    }
+
+    /// Complete the checkout behind `checkout_url`, as Stripe's confirmation
+    /// would: ad-balance funds land, or the resolver subscription becomes
+    /// BUSINESS. False for an unknown or already completed URL (single use).
+    pub fn complete_checkout(&self, checkout_url: &str) -> bool {
+        lock(&self.shared).complete_checkout(checkout_url)
+    }
+
+    /// Every request received so far, oldest first, with the answers.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.server.requests()
+    }
+
+    /// How many requests went to `operation_or_path` (see [`RecordedRequest::is`]).
+    pub fn count(&self, operation_or_path: &str) -> usize {
+        self.server.count(operation_or_path)
+    }
+
+    /// Stop the server and wait until it has (dropping the fake stops it too).
+    pub async fn shutdown(self) {
+        self.server.shutdown().await;
+    }
+}

@@ -1,0 +1,223 @@
+//! Closient's state and rules: organisations with balances and resolver tiers,
+//! API keys with roles, checkouts waiting for Stripe's confirmation; who may do
+//! what, and each operation's answer.
+
+use super::Role;
+use super::http::{Answer, Failure};
+use crate::closient::{SPEC, types};
+use crate::testing::body;
+use crate::testing::ids::{self, ALNUM, SHORTUUID};
+use axum::http::{HeaderMap, StatusCode};
+use rust_decimal::Decimal;
+use serde_json::{Value, json};
+use std::collections::HashMap;
+
+struct Org {
+    balance_cents: i64,
+    spent_cents: i64,
+    paid_tier: bool,
+}
+
+enum Purpose {
+    AdBalance { amount_cents: i64 },
+    Resolver,
+}
+
+struct Checkout {
+    org: String,
+    purpose: Purpose,
+    completed: bool,
+}
+
+#[derive(Default)]
+pub(super) struct Store {
+    orgs: HashMap<String, Org>,
+    /// API key → organisation → role.
+    keys: HashMap<String, HashMap<String, Role>>,
+    /// Checkout URL → checkout.
+    checkouts: HashMap<String, Checkout>,
+}
+
+fn to_json(v: impl serde::Serialize) -> Value {
+    serde_json::to_value(v).unwrap_or_default()
+}
+
+fn dollars(cents: i64) -> Decimal {
+    Decimal::new(cents, 2)
+}
+
+/// Where the organisation named by a request comes from: a path that names a
+/// missing organisation is a 404; a body's is refused as any foreign one (403).
+#[derive(Clone, Copy, PartialEq)]
+enum OrgIn {
+    Path,
+    Body,
+}
+
+impl Store {
+    /// The request's known API key, or 401.
+    fn authenticate(&self, headers: &HeaderMap) -> Result<String, Failure> {
+        let unauthorized = |m: &str| Failure::new(StatusCode::UNAUTHORIZED, "UNAUTHORIZED", m);
+        let Some(key) = headers.get("x-api-key") else {
+            return Err(unauthorized("missing X-API-Key header"));
+        };
+        key.to_str()
+            .ok()
+            .filter(|k| self.keys.contains_key(*k))
+            .map(str::to_string)
+            .ok_or_else(|| unauthorized("invalid API key"))
+    }
+
+    /// May `key` read (or write) `org`'s billing?
+    fn authorize(&self, key: &str, org: &str, from: OrgIn, write: bool) -> Result<(), Failure> {
+        let exists = self.orgs.contains_key(org);
+        if from == OrgIn::Path && !exists {
+            return Err(Failure::new(
+                StatusCode::NOT_FOUND,
+                "NOT_FOUND",
+                "organisation not found",
+            ));
+        }
+        match self.keys.get(key).and_then(|roles| roles.get(org)) {
+            Some(role) if exists && (role.may_write() || !write) => Ok(()),
+            Some(_) if exists => Err(Failure::forbidden(
+                "needs the BILLING role or ownership of the organisation",
+            )),
+            _ => Err(Failure::forbidden("not a member of this organisation")),
+        }
+    }
+
+    /// 401, 422 (path), 404, 403 for an operation on the organisation in the path.
+    fn path_access(&self, headers: &HeaderMap, op: &str, org: &str, write: bool) -> Result<&Org, Failure> {
+        let key = self.authenticate(headers)?;
+        body::check_params(&SPEC, op, &[("organization_id", org)])?;
+        self.authorize(&key, org, OrgIn::Path, write)?;
+        self.orgs
+            .get(org)
+            .ok_or_else(|| Failure::new(StatusCode::NOT_FOUND, "NOT_FOUND", "organisation not found"))
+    }
+
+    fn open_checkout(&mut self, org: &str, purpose: Purpose) -> Value {
+        let url = format!("https://checkout.stripe.com/c/pay/cs_test_{}", ids::random(ALNUM, 58));
+        self.checkouts.insert(
+            url.clone(),
+            Checkout {
+                org: org.to_string(),
+                purpose,
+                completed: false,
+            },
+        );
+        to_json(types::CheckoutOut { checkout_url: url })
+    }
+
+    pub(super) fn create_checkout(&mut self, headers: &HeaderMap, body: &[u8]) -> Answer {
+        let key = self.authenticate(headers)?;
+        let r: types::AdBalanceCheckoutIn = body::parse(&SPEC, "create_checkout", body)?;
+        self.authorize(&key, &r.organization_id, OrgIn::Body, true)?;
+        let purpose = Purpose::AdBalance {
+            amount_cents: r.amount_cents,
+        };
+        Ok(self.open_checkout(&r.organization_id, purpose))
+    }
+
+    pub(super) fn create_resolver_checkout(&mut self, headers: &HeaderMap, body: &[u8]) -> Answer {
+        let key = self.authenticate(headers)?;
+        let r: types::ResolverCheckoutIn = body::parse(&SPEC, "create_resolver_checkout", body)?;
+        self.authorize(&key, &r.organization_id, OrgIn::Body, true)?;
+        if self.orgs.get(r.organization_id.as_str()).is_some_and(|o| o.paid_tier) {
+            return Err(Failure::new(
+                StatusCode::BAD_REQUEST,
+                "BAD_REQUEST",
+                "the organisation already has an active resolver subscription",
+            ));
+        }
+        Ok(self.open_checkout(&r.organization_id, Purpose::Resolver))
+    }
+
+    pub(super) fn balance(&self, headers: &HeaderMap, org: &str) -> Answer {
+        let org = self.path_access(headers, "get_balance", org, false)?;
+        Ok(to_json(types::BalanceOut {
+            active_campaigns: 0,
+            balance: dollars(org.balance_cents),
+            currency: "USD".into(),
+            total_spent: dollars(org.spent_cents),
+        }))
+    }
+
+    pub(super) fn resolver_subscription(&self, headers: &HeaderMap, org: &str) -> Answer {
+        let org = self.path_access(headers, "get_resolver_subscription", org, false)?;
+        let (tier, limits, bill) = if org.paid_tier {
+            (types::ResolverTier::Business, None, Some(dollars(0)))
+        } else {
+            let limits = json!({"active_gtins": 10, "active_lots": 100,
+                                "active_serials": 1000, "active_epcis_events": 10000});
+            (types::ResolverTier::Free, limits.as_object().cloned(), None)
+        };
+        let mut out = to_json(types::ResolverSubscriptionOut {
+            estimated_monthly_bill: bill,
+            limits,
+            status: types::ResolverStatus::Active,
+            tier,
+            usage: types::ResolverUsage {
+                active_epcis_events: 0,
+                active_gtins: 0,
+                active_lots: 0,
+                active_serials: 0,
+            },
+        });
+        // The generated type leaves out what is null; the service sends null.
+        if let Some(obj) = out.as_object_mut() {
+            for key in ["limits", "estimated_monthly_bill"] {
+                obj.entry(key).or_insert(Value::Null);
+            }
+        }
+        Ok(out)
+    }
+
+    pub(super) fn portal(&self, headers: &HeaderMap, org: &str, body: &[u8]) -> Answer {
+        let key = self.authenticate(headers)?;
+        body::check_params(&SPEC, "create_portal_session", &[("organization_id", org)])?;
+        let _: types::PortalIn = body::parse(&SPEC, "create_portal_session", body)?;
+        self.authorize(&key, org, OrgIn::Path, true)?;
+        let url = format!("https://billing.stripe.com/p/session/test_{}", ids::random(ALNUM, 40));
+        Ok(to_json(types::PortalOut { portal_url: url }))
+    }
+}
+
+/// Seeding and completing, for the test.
+impl Store {
+    pub(super) fn add_org(&mut self) -> String {
+        let id = ids::random(SHORTUUID, 22);
+        let org = Org {
+            balance_cents: 0,
+            spent_cents: 0,
+            paid_tier: false,
+        };
+        self.orgs.insert(id.clone(), org);
+        id
+    }
+
+    pub(super) fn grant(&mut self, api_key: &str, org: &str, role: Role) {
+        self.keys
+            .entry(api_key.to_string())
+            .or_default()
+            .insert(org.to_string(), role);
+    }
+
+    pub(super) fn complete_checkout(&mut self, checkout_url: &str) -> bool {
+        let Some(checkout) = self.checkouts.get_mut(checkout_url).filter(|c| !c.completed) else {
+            return false;
+        };
+        let Some(org) = self.orgs.get_mut(&checkout.org) else {
+            return false;
+        };
+        checkout.completed = true;
+        match checkout.purpose {
+            Purpose::AdBalance { amount_cents } => {
+                org.balance_cents = org.balance_cents.saturating_add(amount_cents);
+            }
+            Purpose::Resolver => org.paid_tier = true,
+        }
+        true
+    }
+}

@@ -1,0 +1,164 @@
+//! FunnelFox's state and business rules: price points, users and what they own,
+//! sessions, orders, and charges with scripted outcomes.
+
+use super::http::{Answer, Rejection, success};
+use super::{Order, PaymentOutcome};
+use crate::funnelfox::{CheckoutPaymentStatus, types};
+use crate::testing::ids::{self, ALNUM};
+use axum::http::StatusCode;
+use serde_json::{Map, Value};
+use std::collections::{HashMap, HashSet, VecDeque};
+use uuid::Uuid;
+
+#[derive(Default)]
+pub(super) struct User {
+    pub(super) saved_payment_method: bool,
+    /// Price points bought with a succeeded charge.
+    owned: HashSet<String>,
+}
+
+#[derive(Default)]
+pub(super) struct Store {
+    pub(super) price_points: HashSet<String>,
+    pub(super) users: HashMap<String, User>,
+    /// client token → its order (`None` for a simple session).
+    sessions: HashMap<String, Option<Uuid>>,
+    pub(super) orders: HashMap<Uuid, Order>,
+    pub(super) outcomes: VecDeque<PaymentOutcome>,
+}
+
+fn token() -> String {
+    ids::random(ALNUM, 40)
+}
+
+impl Store {
+    fn known_price_point(&self, pp_ident: &str) -> Result<(), Rejection> {
+        if self.price_points.contains(pp_ident) {
+            Ok(())
+        } else {
+            Err(Rejection::rule(format!("unknown price point {pp_ident:?}")))
+        }
+    }
+
+    pub(super) fn simple_session(&mut self, _: types::CheckoutSimpleClientSessionIn) -> Answer {
+        let client_token = token();
+        self.sessions.insert(client_token.clone(), None);
+        Ok(success(types::CheckoutSimpleClientSessionOut { client_token }))
+    }
+
+    pub(super) fn client_session(&mut self, r: types::CheckoutClientSessionIn) -> Answer {
+        self.known_price_point(&r.pp_ident)?;
+        self.users.entry(r.external_id.to_string()).or_default();
+        let client_token = token();
+        let order_id = self.new_order(
+            r.pp_ident.to_string(),
+            r.external_id.to_string(),
+            Some(client_token.clone()),
+            r.client_metadata,
+        );
+        self.sessions.insert(client_token.clone(), Some(order_id));
+        Ok(success(types::CheckoutClientSessionOut { client_token, order_id }))
+    }
+
+    pub(super) fn update_session(&mut self, r: types::CheckoutUpdateClientSessionIn) -> Answer {
+        let Some(session_order) = self.sessions.get(&r.client_token) else {
+            return Err(Rejection::rule("unknown client token"));
+        };
+        if *session_order != Some(r.order_id) {
+            return Err(Rejection::rule("the order does not belong to this session"));
+        }
+        self.known_price_point(&r.pp_ident)?;
+        let Some(order) = self.orders.get_mut(&r.order_id) else {
+            return Err(Rejection::rule("unknown order"));
+        };
+        use CheckoutPaymentStatus::{Processing, Succeeded};
+        if matches!(order.status, Some(Processing | Succeeded)) {
+            return Err(Rejection::rule("the order is paid or being paid"));
+        }
+        order.pp_ident = r.pp_ident.to_string();
+        if !r.client_metadata.is_empty() {
+            order.client_metadata = r.client_metadata;
+        }
+        Ok(success(types::Ok200(Map::new())))
+    }
+
+    pub(super) fn one_click(&mut self, r: types::OneClick) -> Answer {
+        self.known_price_point(&r.pp_ident)?;
+        let Some(user) = self.users.get(r.external_id.as_str()) else {
+            return Err(Rejection::rule(format!("unknown user {:?}", *r.external_id)));
+        };
+        if !user.saved_payment_method {
+            return Err(Rejection::rule("the user has no saved payment method"));
+        }
+        if user.owned.contains(r.pp_ident.as_str()) {
+            return Err(Rejection {
+                http: StatusCode::OK,
+                code: "double_purchase",
+                msg: "user has not finished subscription".into(),
+            });
+        }
+        let order_id = self.new_order(
+            r.pp_ident.to_string(),
+            r.external_id.to_string(),
+            None,
+            r.client_metadata,
+        );
+        self.charge(order_id).map(success)
+    }
+
+    fn new_order(
+        &mut self,
+        pp_ident: String,
+        external_id: String,
+        client_token: Option<String>,
+        client_metadata: Map<String, Value>,
+    ) -> Uuid {
+        let order_id = Uuid::new_v4();
+        self.orders.insert(
+            order_id,
+            Order {
+                order_id,
+                pp_ident,
+                external_id,
+                client_token,
+                status: None,
+                action_required_token: None,
+                client_metadata,
+            },
+        );
+        order_id
+    }
+
+    /// Charge order `order_id` with the next scripted outcome; what one-click (and
+    /// later create/resume payment) answer.
+    fn charge(&mut self, order_id: Uuid) -> Result<types::CheckoutCreatePaymentOut, Rejection> {
+        use CheckoutPaymentStatus as S;
+        let outcome = self.outcomes.pop_front().unwrap_or(PaymentOutcome::Succeeded);
+        let Some(order) = self.orders.get_mut(&order_id) else {
+            return Err(Rejection::rule("unknown order"));
+        };
+        let (status, action, message) = match outcome {
+            PaymentOutcome::Succeeded => (S::Succeeded, None, String::new()),
+            PaymentOutcome::Processing => (S::Processing, None, String::new()),
+            PaymentOutcome::Failed { message } => (S::Failed, None, message),
+            PaymentOutcome::Cancelled => (S::Cancelled, None, String::new()),
+            PaymentOutcome::ActionRequired => (S::Processing, Some(token()), String::new()),
+        };
+        order.status = Some(status.clone());
+        order.action_required_token = action.clone();
+        if status == S::Succeeded {
+            self.users
+                .entry(order.external_id.clone())
+                .or_default()
+                .owned
+                .insert(order.pp_ident.clone());
+        }
+        // All four, as upstream documents them: empty strings when not relevant.
+        Ok(types::CheckoutCreatePaymentOut {
+            action_required_token: Some(action.unwrap_or_default()),
+            checkout_status: status,
+            failed_message_for_user: Some(message),
+            order_id: Some(order_id),
+        })
+    }
+}

@@ -1,0 +1,90 @@
+//! Running a fake: a real HTTP/1.1 server on `127.0.0.1:0`, on the caller's tokio
+//! runtime, recording every exchange, and shut down gracefully (it stops accepting,
+//! lets requests in flight finish, closes idle connections) when its handle is
+//! dropped or shut down.
+
+use super::record::{Log, RecordedRequest, Recorder, record};
+use crate::core::spec::Spec;
+use axum::Router;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::time::Duration;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// A running fake server.
+pub(crate) struct Server {
+    addr: SocketAddr,
+    log: Log,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl Server {
+    /// Serve `router` (with every exchange recorded) on a fresh loopback port.
+    ///
+    /// Panics when no loopback port can be bound: there is no fake to return.
+    pub(crate) async fn start(router: Router, spec: &'static Spec, relative: fn(&str) -> Option<&str>) -> Server {
+        let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+            .await
+            .expect("a fake server needs a port on 127.0.0.1");
+        let addr = listener.local_addr().expect("a bound listener has an address");
+        let log = Log::default();
+        let recorder = Recorder {
+            log: log.clone(),
+            spec,
+            relative,
+        };
+        let app = router.layer(axum::middleware::from_fn_with_state(recorder, record));
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let shutdown = async {
+                // A dropped sender is a stop signal too.
+                let _ = stopped.await;
+            };
+            if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(shutdown).await {
+                tracing::debug!(error = %e, "fake server stopped with an error");
+            }
+        });
+        Server {
+            addr,
+            log,
+            stop: Some(stop),
+            task: Some(task),
+        }
+    }
+
+    /// `http://127.0.0.1:PORT` (no trailing slash).
+    pub(crate) fn origin(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub(crate) fn requests(&self) -> Vec<RecordedRequest> {
+        self.log.all()
+    }
+
+    pub(crate) fn count(&self, operation_or_path: &str) -> usize {
+        self.log.count(operation_or_path)
+    }
+
+    /// Stop and wait (up to 5 s, then abort) until the server has stopped.
+    pub(crate) async fn shutdown(mut self) {
+        self.signal();
+        if let Some(mut task) = self.task.take()
+            && tokio::time::timeout(Duration::from_secs(5), &mut task).await.is_err()
+        {
+            task.abort();
+        }
+    }
+
+    fn signal(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.signal();
+    }
+}
