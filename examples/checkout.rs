@@ -240,16 +240,40 @@ async fn closient_checkout() -> Result<()> {
             .await,
         |c| c.checkout_url.clone(),
     );
+    let resolver = |s: &cl::ResolverSubscriptionOut| {
+        format!(
+            "tier {:?}, status {:?}, {} active GTINs",
+            s.tier, s.status, s.usage.active_gtins
+        )
+    };
     show(
         format!("get_resolver_subscription({org})"),
         client.get_resolver_subscription(&org).await,
-        |s| {
-            format!(
-                "tier {:?}, status {:?}, {} active GTINs",
-                s.tier, s.status, s.usage.active_gtins
-            )
-        },
+        resolver,
     )?;
+    let subscribe = || {
+        client.create_resolver_checkout(
+            cl::ResolverCheckoutIn::builder()
+                .organization_id(org.as_str())
+                .success_url("https://example.com/subscribed")
+                .cancel_url("https://example.com/billing"),
+        )
+    };
+    let checkout = show("create_resolver_checkout()", subscribe().await, |c| {
+        format!("send the customer to {}", c.checkout_url)
+    })?;
+    if let Some(fake) = &fake {
+        fake.complete_checkout(&checkout.checkout_url);
+        println!("  (the customer subscribes on Stripe)");
+        show(
+            format!("get_resolver_subscription({org})"),
+            client.get_resolver_subscription(&org).await,
+            resolver,
+        )?;
+        let _ = show("create_resolver_checkout() again", subscribe().await, |c| {
+            c.checkout_url.clone()
+        });
+    }
     show(
         format!("create_portal_session({org})"),
         client

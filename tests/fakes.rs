@@ -842,3 +842,110 @@ async fn every_answer_decodes_and_fits_the_specs() {
         .collect();
     assert_eq!(seen, documented, "a success of every operation was checked");
 }
+
+#[tokio::test]
+async fn create_payment_needs_3ds_and_is_resumed() {
+    let fake = funnelfox().await;
+    let c = ff_client(&fake);
+    let session = c
+        .create_client_session(
+            ft::CheckoutClientSessionIn::builder()
+                .region("default")
+                .integration_type(ft::IntegrationEnum::Stripe)
+                .pp_ident("pro_monthly")
+                .external_id("user-42")
+                .email_address("jane@example.com"),
+        )
+        .await
+        .unwrap();
+    fake.queue_outcome(PaymentOutcome::ActionRequired);
+    let pay = |token: &'static str| {
+        c.create_payment(
+            ft::CheckoutCreatePaymentIn::builder()
+                .order_id(session.order_id)
+                .payment_method_token(token),
+        )
+    };
+    let pending = pay("pm_card").await.unwrap();
+    assert_eq!(pending.checkout_status, CheckoutPaymentStatus::Processing);
+    let action = pending
+        .action_required_token
+        .clone()
+        .filter(|t| !t.is_empty())
+        .expect("an action token");
+    // A wrong resume token is refused; the right one completes the payment.
+    let e = c
+        .resume_payment(
+            ft::CheckoutResumePaymentIn::builder()
+                .order_id(session.order_id)
+                .resume_token("nope"),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), Some("bad_request"));
+    let done = c
+        .resume_payment(
+            ft::CheckoutResumePaymentIn::builder()
+                .order_id(session.order_id)
+                .resume_token(action),
+        )
+        .await
+        .unwrap();
+    assert_eq!(done.checkout_status, CheckoutPaymentStatus::Succeeded);
+    assert_eq!(
+        fake.order(session.order_id).unwrap().status,
+        Some(CheckoutPaymentStatus::Succeeded)
+    );
+    // A paid order cannot be paid again.
+    assert_eq!(pay("pm_other").await.unwrap_err().code(), Some("bad_request"));
+    assert_eq!(fake.count("create_payment"), 2);
+    assert_eq!(fake.count("resume_payment"), 2);
+}
+
+#[tokio::test]
+async fn a_resume_can_fail_and_a_token_pays_at_most_twice_a_day() {
+    let fake = funnelfox().await;
+    let c = ff_client(&fake);
+    let mut orders = Vec::new();
+    for _ in 0..3 {
+        let s = c
+            .create_client_session(
+                ft::CheckoutClientSessionIn::builder()
+                    .region("default")
+                    .integration_type(ft::IntegrationEnum::Primer)
+                    .pp_ident("pro_monthly")
+                    .external_id("user-42")
+                    .email_address("jane@example.com"),
+            )
+            .await
+            .unwrap();
+        orders.push(s.order_id);
+    }
+    fake.queue_outcome(PaymentOutcome::ActionRequired);
+    fake.queue_outcome(PaymentOutcome::failed("Authentication failed."));
+    let pay = |order| {
+        c.create_payment(
+            ft::CheckoutCreatePaymentIn::builder()
+                .order_id(order)
+                .payment_method_token("pm_same"),
+        )
+    };
+    let pending = pay(orders[0]).await.unwrap();
+    let failed = c
+        .resume_payment(
+            ft::CheckoutResumePaymentIn::builder()
+                .order_id(orders[0])
+                .resume_token(pending.action_required_token.unwrap()),
+        )
+        .await
+        .unwrap();
+    assert_eq!(failed.checkout_status, CheckoutPaymentStatus::Failed);
+    assert_eq!(
+        failed.failed_message_for_user.as_deref(),
+        Some("Authentication failed.")
+    );
+    pay(orders[1]).await.unwrap();
+    let third = pay(orders[2]).await.unwrap_err();
+    assert_eq!((third.status(), third.code()), (Some(200), Some("bad_request")));
+    assert!(third.to_string().contains("2 times today"), "{third}");
+}

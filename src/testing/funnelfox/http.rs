@@ -43,6 +43,8 @@ pub(super) fn router(shared: Arc<Shared>) -> Router {
             post(update_client_session),
         )
         .route("/{org_id}/v1/checkout/one_click", post(one_click))
+        .route("/{org_id}/v1/checkout/create_payment", post(create_payment))
+        .route("/{org_id}/v1/checkout/resume_payment", post(resume_payment))
         .fallback(not_found)
         .with_state(shared)
 }
@@ -137,6 +139,14 @@ async fn update_client_session(State(s): Fake, Path(org): Org, body: Bytes) -> R
 
 async fn one_click(State(s): Fake, Path(org): Org, body: Bytes) -> Response {
     s.handle(&org, "one_click", &body, Store::one_click)
+}
+
+async fn create_payment(State(s): Fake, Path(org): Org, body: Bytes) -> Response {
+    s.handle(&org, "create_payment", &body, Store::create_payment)
+}
+
+async fn resume_payment(State(s): Fake, Path(org): Org, body: Bytes) -> Response {
+    s.handle(&org, "resume_payment", &body, Store::resume_payment)
 }
 
 async fn not_found() -> Response {

@@ -1,5 +1,6 @@
-//! A fake FunnelFox Billing: price points, users, checkout sessions, orders and
-//! one-click charges, answered in FunnelFox's envelope.
+//! A fake FunnelFox Billing: price points, users, checkout sessions, orders,
+//! payments (one-click, payment-form tokens, 3-D Secure resumption), answered in
+//! FunnelFox's envelope.
 //!
 //! What it models (see `shared/api-notes.md`):
 //! - Routes `POST /{org_id}/v1/checkout/{operation}` for the fake's one
@@ -23,8 +24,13 @@
 //!   (a succeeded charge) is refused with `double_purchase`.
 //! - No `ff-secret-key` is required (checkout operations declare `security: []`);
 //!   one that is sent is recorded and otherwise ignored.
-//! - Not served yet: `create_payment` and `resume_payment` (404 envelope). Orders
-//!   are kept so that they can be paid: both plug into the store's `charge`.
+//! - `create_payment`: charges an unpaid order with a payment method token and the
+//!   next scripted outcome; at most two charges per token (per day, and the fake's
+//!   day never ends), a third is refused with `bad_request`. An
+//!   [`PaymentOutcome::ActionRequired`] answer carries an action token.
+//! - `resume_payment`: with the order's pending action token, charges it again with
+//!   the next scripted outcome (so a resume can succeed or fail); any other token
+//!   is refused with `bad_request`.
 
 mod http;
 mod store;

@@ -25,7 +25,12 @@ pub(super) struct Store {
     sessions: HashMap<String, Option<Uuid>>,
     pub(super) orders: HashMap<Uuid, Order>,
     pub(super) outcomes: VecDeque<PaymentOutcome>,
+    /// Charges per payment method token (the fake's clock is one long day).
+    token_charges: HashMap<String, u32>,
 }
+
+/// FunnelFox allows at most this many charges per payment method token per day.
+pub(super) const CHARGES_PER_TOKEN_PER_DAY: u32 = 2;
 
 fn token() -> String {
     ids::random(ALNUM, 40)
@@ -106,6 +111,40 @@ impl Store {
         self.charge(order_id).map(success)
     }
 
+    pub(super) fn create_payment(&mut self, r: types::CheckoutCreatePaymentIn) -> Answer {
+        let Some(order) = self.orders.get(&r.order_id) else {
+            return Err(Rejection::rule("unknown order"));
+        };
+        if order.status == Some(CheckoutPaymentStatus::Succeeded) {
+            return Err(Rejection::rule("the order is already paid"));
+        }
+        let used = self.token_charges.entry(r.payment_method_token.clone()).or_default();
+        if *used >= CHARGES_PER_TOKEN_PER_DAY {
+            return Err(Rejection::rule(format!(
+                "the payment method token was already charged {CHARGES_PER_TOKEN_PER_DAY} times today"
+            )));
+        }
+        *used += 1;
+        if !r.client_metadata.is_empty()
+            && let Some(order) = self.orders.get_mut(&r.order_id)
+        {
+            order.client_metadata = r.client_metadata;
+        }
+        self.charge(r.order_id).map(success)
+    }
+
+    pub(super) fn resume_payment(&mut self, r: types::CheckoutResumePaymentIn) -> Answer {
+        let Some(order) = self.orders.get(&r.order_id) else {
+            return Err(Rejection::rule("unknown order"));
+        };
+        if order.action_required_token.as_deref() != Some(r.resume_token.as_str()) {
+            return Err(Rejection::rule(
+                "no pending action with this resume token for the order",
+            ));
+        }
+        self.charge(r.order_id).map(success)
+    }
+
     fn new_order(
         &mut self,
         pp_ident: String,
@@ -129,8 +168,8 @@ impl Store {
         order_id
     }
 
-    /// Charge order `order_id` with the next scripted outcome; what one-click (and
-    /// later create/resume payment) answer.
+    /// Charge order `order_id` with the next scripted outcome: what one-click,
+    /// create-payment and resume-payment answer.
     fn charge(&mut self, order_id: Uuid) -> Result<types::CheckoutCreatePaymentOut, Rejection> {
         use CheckoutPaymentStatus as S;
         let outcome = self.outcomes.pop_front().unwrap_or(PaymentOutcome::Succeeded);
