@@ -74,7 +74,7 @@ impl Client {
     }
 
     /// A client from `FUNNELFOX_ORG_ID` (required), `FUNNELFOX_SECRET_KEY` and
-    /// `FUNNELFOX_BASE_URL` (optional).
+    /// `FUNNELFOX_BASE_URL` (optional; a template containing `{org_id}`).
     pub fn from_env() -> Result<Self> {
         let org =
             env("FUNNELFOX_ORG_ID").ok_or_else(|| InvalidInput::new(None, "FUNNELFOX_ORG_ID", Violation::Required))?;
