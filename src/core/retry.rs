@@ -1,6 +1,6 @@
 //! Retries. Whether a failed attempt may be re-sent depends on what the operation
 //! does (its [`RetryClass`], declared in the spec as `x-billing-retry`) and on how
-//! the attempt failed; [`may_retry`] is that one table. How often and how long is
+//! the attempt failed; `may_retry` is that one table. How often and how long is
 //! the [`RetryPolicy`]; the mechanics (exponential backoff, jitter) are `backon`'s.
 
 use super::spec::RetryClass;

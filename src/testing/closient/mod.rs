@@ -1,31 +1,4 @@
-//! A fake Closient Billing: organisations, API keys with roles, checkout sessions
-//! for prepaid ad balance and the resolver subscription, balances and the portal.
-//!
-//! What it models (see `shared/api-notes.md`):
-//! - Routes under `/billing/api/v1` (the real server URL's path); errors in the
-//!   documented shape `{"error": {"code", "message", "status", "details"}}`.
-//! - Checks in this order: `X-API-Key` missing or unknown → 401 `UNAUTHORIZED`;
-//!   a path `organization_id` that breaks the spec → 422 `VALIDATION_ERROR`; a
-//!   body that is not JSON → 400 `BAD_REQUEST`; an integer below its `minimum`
-//!   (`amount_cents` < 500) → 400 `BAD_REQUEST`; any other spec violation → 422
-//!   `VALIDATION_ERROR` with `details: [{field, message}]`; an organisation in a
-//!   path that does not exist → 404 `NOT_FOUND`; a key that is not a member of the
-//!   organisation, or a write without the BILLING or OWNER role → 403 `FORBIDDEN`.
-//! - `POST /billing/checkout`: a single-use checkout URL, unique per call
-//!   (`https://checkout.stripe.com/c/pay/cs_test_…`). Nothing changes until the
-//!   test completes it with [`FakeClosient::complete_checkout`] (as Stripe would
-//!   confirm the payment); then `amount_cents / 100` is added to the balance.
-//! - `POST /billing/resolver/checkout`: a checkout URL; completing it makes the
-//!   subscription BUSINESS / ACTIVE. Refused with 400 `BAD_REQUEST` while the
-//!   organisation has an active paid subscription.
-//! - `GET /billing/balance/{organization_id}`: starts at `"0.00"` USD, nothing
-//!   spent, no active campaigns; any member may read it.
-//! - `GET /billing/resolver/{organization_id}`: FREE / ACTIVE with a `limits`
-//!   object and no bill; on BUSINESS `limits` is null and `estimated_monthly_bill`
-//!   `"0.00"` (usage is always zero). Any member may read it.
-//! - `POST /billing/resolver/{organization_id}/portal`: a single-use portal URL,
-//!   unique per call, on any tier (the docs name no refusal; the tolerant reading).
-//! - Not modelled: rate limits, checkout expiry, problem+json errors.
+//! The fake server behind [`FakeClosient`].
 
 mod http;
 mod store;
@@ -54,7 +27,34 @@ impl Role {
     }
 }
 
-/// A fake Closient Billing server (see the [module docs](self) for what it models).
+/// A fake Closient Billing: organisations, API keys with roles, checkout sessions
+/// for prepaid ad balance and the resolver subscription, balances and the portal.
+///
+/// What it models (see `shared/api-notes.md`):
+/// - Routes under `/billing/api/v1` (the real server URL's path); errors in the
+///   documented shape `{"error": {"code", "message", "status", "details"}}`.
+/// - Checks in this order: `X-API-Key` missing or unknown → 401 `UNAUTHORIZED`;
+///   a path `organization_id` that breaks the spec → 422 `VALIDATION_ERROR`; a
+///   body that is not JSON → 400 `BAD_REQUEST`; an integer below its `minimum`
+///   (`amount_cents` < 500) → 400 `BAD_REQUEST`; any other spec violation → 422
+///   `VALIDATION_ERROR` with `details: [{field, message}]`; an organisation in a
+///   path that does not exist → 404 `NOT_FOUND`; a key that is not a member of the
+///   organisation, or a write without the BILLING or OWNER role → 403 `FORBIDDEN`.
+/// - `POST /billing/checkout`: a single-use checkout URL, unique per call
+///   (`https://checkout.stripe.com/c/pay/cs_test_…`). Nothing changes until the
+///   test completes it with [`FakeClosient::complete_checkout`] (as Stripe would
+///   confirm the payment); then `amount_cents / 100` is added to the balance.
+/// - `POST /billing/resolver/checkout`: a checkout URL; completing it makes the
+///   subscription BUSINESS / ACTIVE. Refused with 400 `BAD_REQUEST` while the
+///   organisation has an active paid subscription.
+/// - `GET /billing/balance/{organization_id}`: starts at `"0.00"` USD, nothing
+///   spent, no active campaigns; any member may read it.
+/// - `GET /billing/resolver/{organization_id}`: FREE / ACTIVE with a `limits`
+///   object and no bill; on BUSINESS `limits` is null and `estimated_monthly_bill`
+///   `"0.00"` (usage is always zero). Any member may read it.
+/// - `POST /billing/resolver/{organization_id}/portal`: a single-use portal URL,
+///   unique per call, on any tier (the docs name no refusal; the tolerant reading).
+/// - Not modelled: rate limits, checkout expiry, problem+json errors.
 pub struct FakeClosient {
     server: Server,
     shared: Arc<Shared>,

@@ -1,36 +1,4 @@
-//! A fake FunnelFox Billing: price points, users, checkout sessions, orders,
-//! payments (one-click, payment-form tokens, 3-D Secure resumption), answered in
-//! FunnelFox's envelope.
-//!
-//! What it models (see `shared/api-notes.md`):
-//! - Routes `POST /{org_id}/v1/checkout/{operation}` for the fake's one
-//!   organisation; another org id is refused (HTTP 400, `bad_request`).
-//! - Every answer is an envelope `{"status", "data", "error", "req_id"}` with a
-//!   unique `req_id`; errors have type `api_exception`.
-//! - A body that is not JSON or breaks the spec: HTTP 400, `bad_request`.
-//!   Business rules (unknown price point, user, session or order; no saved payment
-//!   method; `double_purchase`) are refused under HTTP 200, as the real service
-//!   does for at least `double_purchase`.
-//! - `create_simple_client_session`: an opaque client token, no order.
-//! - `create_client_session`: a known price point → a session and an order
-//!   (uuid v4) for the user, who is registered if new (without a saved payment
-//!   method).
-//! - `update_client_session`: moves the session's own order to another known
-//!   price point; refused for an unknown token, an order of another session, or
-//!   an order that is paid or being paid.
-//! - `one_click`: a known user with a saved payment method and a known price point
-//!   gets a new order, charged with the next scripted [`PaymentOutcome`]
-//!   (`Succeeded` when none is queued). A price point the user already bought
-//!   (a succeeded charge) is refused with `double_purchase`.
-//! - No `ff-secret-key` is required (checkout operations declare `security: []`);
-//!   one that is sent is recorded and otherwise ignored.
-//! - `create_payment`: charges an unpaid order with a payment method token and the
-//!   next scripted outcome; at most two charges per token (per day, and the fake's
-//!   day never ends), a third is refused with `bad_request`. An
-//!   [`PaymentOutcome::ActionRequired`] answer carries an action token.
-//! - `resume_payment`: with the order's pending action token, charges it again with
-//!   the next scripted outcome (so a resume can succeed or fail); any other token
-//!   is refused with `bad_request`.
+//! The fake server behind [`FakeFunnelFox`].
 
 mod http;
 mod store;
@@ -93,7 +61,39 @@ pub struct Order {
     pub client_metadata: Map<String, Value>,
 }
 
-/// A fake FunnelFox Billing server (see the [module docs](self) for what it models).
+/// A fake FunnelFox Billing: price points, users, checkout sessions, orders,
+/// payments (one-click, payment-form tokens, 3-D Secure resumption), answered in
+/// FunnelFox's envelope.
+///
+/// What it models (see `shared/api-notes.md`):
+/// - Routes `POST /{org_id}/v1/checkout/{operation}` for the fake's one
+///   organisation; another org id is refused (HTTP 400, `bad_request`).
+/// - Every answer is an envelope `{"status", "data", "error", "req_id"}` with a
+///   unique `req_id`; errors have type `api_exception`.
+/// - A body that is not JSON or breaks the spec: HTTP 400, `bad_request`.
+///   Business rules (unknown price point, user, session or order; no saved payment
+///   method; `double_purchase`) are refused under HTTP 200, as the real service
+///   does for at least `double_purchase`.
+/// - `create_simple_client_session`: an opaque client token, no order.
+/// - `create_client_session`: a known price point → a session and an order
+///   (uuid v4) for the user, who is registered if new (without a saved payment
+///   method).
+/// - `update_client_session`: moves the session's own order to another known
+///   price point; refused for an unknown token, an order of another session, or
+///   an order that is paid or being paid.
+/// - `one_click`: a known user with a saved payment method and a known price point
+///   gets a new order, charged with the next scripted [`PaymentOutcome`]
+///   (`Succeeded` when none is queued). A price point the user already bought
+///   (a succeeded charge) is refused with `double_purchase`.
+/// - No `ff-secret-key` is required (checkout operations declare `security: []`);
+///   one that is sent is recorded and otherwise ignored.
+/// - `create_payment`: charges an unpaid order with a payment method token and the
+///   next scripted outcome; at most two charges per token (per day, and the fake's
+///   day never ends), a third is refused with `bad_request`. An
+///   [`PaymentOutcome::ActionRequired`] answer carries an action token.
+/// - `resume_payment`: with the order's pending action token, charges it again with
+///   the next scripted outcome (so a resume can succeed or fail); any other token
+///   is refused with `bad_request`.
 pub struct FakeFunnelFox {
     server: Server,
     shared: Arc<Shared>,
