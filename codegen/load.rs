@@ -1,6 +1,6 @@
 //! Reading a provider's pages and merging them into one document.
 
-use super::PipelineError;
+use super::{PipelineError, place};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -35,7 +35,7 @@ impl Origins {
             if let Some(f) = self.by_place.get(p) {
                 return f.clone();
             }
-            match p.rfind('/') {
+            match p.rfind(super::SEP) {
                 Some(i) => p = &p[..i],
                 None => return self.fallback.clone(),
             }
@@ -163,10 +163,10 @@ fn merge_paths(
     origins: &mut Origins,
 ) -> Result<(), PipelineError> {
     for (path, item) in as_map(paths, page, "paths")? {
-        let place = format!("paths/{path}");
+        let at = place(&["paths", path]);
         let into = child(child(doc, "paths"), path);
-        for (method, op) in as_map(item, page, &place)? {
-            put(into, method, op, &format!("{place}/{method}"), page, origins)?;
+        for (method, op) in as_map(item, page, &at)? {
+            put(into, method, op, &place(&[&at, method]), page, origins)?;
         }
     }
     Ok(())
@@ -179,10 +179,10 @@ fn merge_components(
     origins: &mut Origins,
 ) -> Result<(), PipelineError> {
     for (kind, items) in as_map(comps, page, "components")? {
-        let place = format!("components/{kind}");
+        let at = place(&["components", kind]);
         let into = child(child(doc, "components"), kind);
-        for (name, item) in as_map(items, page, &place)? {
-            put(into, name, item, &format!("{place}/{name}"), page, origins)?;
+        for (name, item) in as_map(items, page, &at)? {
+            put(into, name, item, &place(&[&at, name]), page, origins)?;
         }
     }
     Ok(())

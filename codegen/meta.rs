@@ -35,7 +35,7 @@ pub fn emit(spec: &OpenAPI, corrections: &[String], origins: &Origins) -> Result
     let _ = writeln!(out, "    auth_header: {header:?},");
     out.push_str("    operations: &[\n");
     for (path, method, op) in operations(spec) {
-        let place = format!("paths/{path}/{method}");
+        let place = super::place(&["paths", path, method]);
         let err = |m: String| PipelineError::new(origins.file_of(&place), place.clone(), m);
         let id = op.operation_id.as_deref().unwrap_or_default();
         let requires_auth = match &op.security {

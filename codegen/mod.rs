@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 pub struct PipelineError {
     /// The file(s) the problem is in (two for a conflict between pages).
     pub files: Vec<PathBuf>,
-    /// Where in the document: a `/`-separated path such as `paths//checkout/x/post`.
+    /// Where in the document, such as `paths > /checkout/one_click > post`.
     pub place: String,
     /// What is wrong.
     pub message: String,
@@ -50,6 +50,14 @@ impl fmt::Display for PipelineError {
         }
         write!(f, ": {}", self.message)
     }
+}
+
+/// Separates the levels of a place in a document.
+pub const SEP: &str = " > ";
+
+/// A place in a document from its levels: `place(&["paths", "/x", "post"])`.
+pub fn place(levels: &[&str]) -> String {
+    levels.join(SEP)
 }
 
 /// Everything the pipeline produces for one provider.

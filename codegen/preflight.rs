@@ -29,7 +29,7 @@ pub fn check(doc: &serde_json::Value, origins: &Origins) -> Result<OpenAPI, Pipe
     for name in template_names(&server.url) {
         if !server.variables.as_ref().is_some_and(|v| v.contains_key(&name)) {
             return Err(err(
-                "servers/0".into(),
+                super::place(&["servers", "0"]),
                 format!("server URL variable `{name}` is not declared"),
             ));
         }
@@ -44,14 +44,14 @@ pub fn check(doc: &serde_json::Value, origins: &Origins) -> Result<OpenAPI, Pipe
         );
         if !ok {
             return Err(err(
-                format!("components/securitySchemes/{name}"),
+                super::place(&["components", "securitySchemes", name]),
                 "only apiKey schemes in a header are supported".into(),
             ));
         }
     }
     let mut ids: BTreeMap<String, String> = BTreeMap::new();
     for (path, item) in spec.paths.iter() {
-        let place = format!("paths/{path}");
+        let place = super::place(&["paths", path]);
         let ReferenceOr::Item(item) = item else {
             return Err(err(
                 place,
@@ -59,7 +59,7 @@ pub fn check(doc: &serde_json::Value, origins: &Origins) -> Result<OpenAPI, Pipe
             ));
         };
         for (method, op) in item.iter() {
-            let place = format!("{place}/{method}");
+            let place = super::place(&[&place, method]);
             let Some(id) = &op.operation_id else {
                 return Err(err(
                     place,

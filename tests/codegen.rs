@@ -93,10 +93,10 @@ fn pages_merge_and_conflicting_components_name_both_files() {
     let a = page("a.yaml", upstream_page("/checkout/a", "Shared"));
     let err = load::merge(&[a, page("c.yaml", other)]).err().expect("conflict");
     assert_eq!(err.files, vec![PathBuf::from("a.yaml"), PathBuf::from("c.yaml")]);
-    assert_eq!(err.place, "components/schemas/Shared");
+    assert_eq!(err.place, "components > schemas > Shared");
     assert!(
         err.to_string()
-            .starts_with("a.yaml and c.yaml at components/schemas/Shared"),
+            .starts_with("a.yaml and c.yaml at components > schemas > Shared"),
         "{err}"
     );
 }
@@ -211,7 +211,7 @@ fn an_unusable_spec_folder_fails_with_the_file_named() {
     let err = codegen::run(&dir).err().expect("unusable").to_string();
     std::fs::remove_dir_all(&dir).unwrap();
     assert!(
-        err.contains("broken.yaml") && err.contains("paths//a/{id}/get"),
+        err.contains("broken.yaml") && err.contains("paths > /a/{id} > get"),
         "{err}"
     );
 }
