@@ -8,56 +8,10 @@ mod support;
 
 use billing_clients::core::spec::{Field, JsonType, Operation, Rule, Spec};
 use billing_clients::core::validate;
-use billing_clients::{Error, Violation, closient, funnelfox};
+use billing_clients::{Violation, closient, funnelfox};
 use serde_json::{Value, json};
+use support::operations::{call_json, clients, valid};
 use support::{Reply, Server};
-
-const ORG: &str = "2aBcDeFgHiJkLmNoPqRsTu";
-const UUID: &str = "7f0c2f4e-2b1a-4c7e-9d1e-0a4b3c2d1e0f";
-
-/// A valid body and valid parameters for every operation; a spec operation without
-/// one here fails the test, so new operations cannot go unwalked.
-fn valid(op: &str) -> (Value, Value) {
-    let none = json!({});
-    match op {
-        "create_simple_client_session" => (
-            json!({"region": "default", "integration_type": "stripe", "country_code": "US"}),
-            none,
-        ),
-        "create_client_session" => (
-            json!({"region": "default", "integration_type": "stripe", "pp_ident": "pro", "external_id": "u1",
-                   "email_address": "a@example.com", "country_code": "US", "client_metadata": {}}),
-            none,
-        ),
-        "update_client_session" => (
-            json!({"client_token": "t", "order_id": UUID, "pp_ident": "pro", "client_metadata": {}}),
-            none,
-        ),
-        "one_click" => (
-            json!({"external_id": "u1", "pp_ident": "pro", "client_metadata": {}}),
-            none,
-        ),
-        "create_payment" => (
-            json!({"order_id": UUID, "payment_method_token": "pm_1", "client_metadata": {}}),
-            none,
-        ),
-        "resume_payment" => (json!({"order_id": UUID, "resume_token": "rt_1"}), none),
-        "create_checkout" => (
-            json!({"organization_id": ORG, "amount_cents": 500, "success_url": "https://e.com/s", "cancel_url": "https://e.com/c"}),
-            none,
-        ),
-        "create_resolver_checkout" => (
-            json!({"organization_id": ORG, "success_url": "https://e.com/s", "cancel_url": "https://e.com/c"}),
-            none,
-        ),
-        "get_balance" | "get_resolver_subscription" => (json!({}), json!({"organization_id": ORG})),
-        "create_portal_session" => (
-            json!({"return_url": "https://e.com/r"}),
-            json!({"organization_id": ORG}),
-        ),
-        other => panic!("no valid example for operation {other}: add one"),
-    }
-}
 
 /// `value` changed so that it breaks `rule` and nothing checked before it.
 fn break_rule(rule: &Rule, value: &Value) -> Option<Value> {
@@ -154,78 +108,17 @@ fn the_validator_rejects_each_broken_rule_by_field_and_rule() {
     assert!(walked >= 40, "walked only {walked} constraints");
 }
 
-/// Send `body`/`params` through the client: `None` when the typed request
-/// cannot hold them.
-async fn through_client(
-    ff: &funnelfox::Client,
-    cl: &closient::Client,
-    op: &str,
-    body: Value,
-    params: Value,
-) -> Option<Error> {
-    use closient::types as c;
-    use funnelfox::types as f;
-    fn typed<T: serde::de::DeserializeOwned>(v: Value) -> Option<T> {
-        serde_json::from_value(v).ok()
-    }
-    // A path parameter is a `&str`: it cannot be absent or of another type.
-    let org = params.get("organization_id").and_then(Value::as_str);
-    let result = match op {
-        "create_simple_client_session" => ff
-            .create_simple_client_session(typed::<f::CheckoutSimpleClientSessionIn>(body)?)
-            .await
-            .map(drop),
-        "create_client_session" => ff
-            .create_client_session(typed::<f::CheckoutClientSessionIn>(body)?)
-            .await
-            .map(drop),
-        "update_client_session" => ff
-            .update_client_session(typed::<f::CheckoutUpdateClientSessionIn>(body)?)
-            .await
-            .map(drop),
-        "one_click" => ff.one_click(typed::<f::OneClick>(body)?).await.map(drop),
-        "create_payment" => ff
-            .create_payment(typed::<f::CheckoutCreatePaymentIn>(body)?)
-            .await
-            .map(drop),
-        "resume_payment" => ff
-            .resume_payment(typed::<f::CheckoutResumePaymentIn>(body)?)
-            .await
-            .map(drop),
-        "create_checkout" => cl
-            .create_checkout(typed::<c::AdBalanceCheckoutIn>(body)?)
-            .await
-            .map(drop),
-        "create_resolver_checkout" => cl
-            .create_resolver_checkout(typed::<c::ResolverCheckoutIn>(body)?)
-            .await
-            .map(drop),
-        "get_balance" => cl.get_balance(org?).await.map(drop),
-        "get_resolver_subscription" => cl.get_resolver_subscription(org?).await.map(drop),
-        "create_portal_session" => cl
-            .create_portal_session(org?, typed::<c::PortalIn>(body)?)
-            .await
-            .map(drop),
-        other => panic!("operation {other} is not wired into this test"),
-    };
-    Some(result.expect_err("a broken request succeeded"))
-}
-
 #[tokio::test]
 async fn the_clients_reject_each_broken_rule_before_sending() {
     let server = Server::always(|| Reply::json(500, json!({}))).await;
-    let ff = funnelfox::Client::builder("org")
-        .base_url(format!("{}/{{org_id}}", server.url))
-        .build()
-        .unwrap();
-    let key = closient::api_key::with_checksum("csb", "abcdefghijklmnopqrstuvwxyz012345");
-    let cl = closient::Client::builder(key).base_url(&server.url).build().unwrap();
+    let (ff, cl) = clients(&server.url, billing_clients::RetryPolicy::none());
     let (mut by_type, mut by_client) = (0, 0);
     for spec in [&funnelfox::SPEC, &closient::SPEC] {
         for (op, _, field, body, params, violation) in cases(spec) {
-            match through_client(&ff, &cl, op.id, body, params).await {
+            match call_json(&ff, &cl, op.id, body, params).await {
                 None => by_type += 1,
-                Some(e) => {
+                Some(result) => {
+                    let e = result.expect_err("a broken request succeeded");
                     let bad = e
                         .invalid_input()
                         .unwrap_or_else(|| panic!("{}.{}: {e}", op.id, field.name));

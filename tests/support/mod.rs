@@ -241,3 +241,4 @@ pub fn capture_tracing() -> (tracing::subscriber::DefaultGuard, Arc<Mutex<Vec<u8
         .finish();
     (tracing::subscriber::set_default(subscriber), buf)
 }
+pub mod operations;
