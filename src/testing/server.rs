@@ -88,3 +88,29 @@ impl Drop for Server {
         self.signal();
     }
 }
+
+/// What every fake (a struct with a `server: Server` field) offers about its
+/// traffic and lifetime, written once.
+macro_rules! recording {
+    ($fake:ident) => {
+        impl $fake {
+            /// Every request received so far, oldest first, with the answers.
+            pub fn requests(&self) -> Vec<$crate::testing::RecordedRequest> {
+                self.server.requests()
+            }
+
+            /// How many requests went to `operation_or_path` (see
+            /// [`RecordedRequest::is`](crate::testing::RecordedRequest::is)).
+            pub fn count(&self, operation_or_path: &str) -> usize {
+                self.server.count(operation_or_path)
+            }
+
+            /// Stop the server and wait until it has (dropping the fake stops it too).
+            pub async fn shutdown(self) {
+                self.server.shutdown().await;
+            }
+        }
+    };
+}
+
+pub(crate) use recording;

@@ -4,7 +4,6 @@ mod http;
 mod store;
 
 use super::ids::{self, ALNUM};
-use super::record::RecordedRequest;
 use super::server::Server;
 use crate::closient::{self, SPEC, api_key};
 use http::{Shared, lock};
@@ -114,19 +113,6 @@ impl FakeClosient {
     pub fn complete_checkout(&self, checkout_url: &str) -> bool {
         lock(&self.shared).complete_checkout(checkout_url)
     }
-
-    /// Every request received so far, oldest first, with the answers.
-    pub fn requests(&self) -> Vec<RecordedRequest> {
-        self.server.requests()
-    }
-
-    /// How many requests went to `operation_or_path` (see [`RecordedRequest::is`]).
-    pub fn count(&self, operation_or_path: &str) -> usize {
-        self.server.count(operation_or_path)
-    }
-
-    /// Stop the server and wait until it has (dropping the fake stops it too).
-    pub async fn shutdown(self) {
-        self.server.shutdown().await;
-    }
 }
+
+super::server::recording!(FakeClosient);

@@ -4,7 +4,6 @@ mod http;
 mod store;
 
 use super::ids::{self, ALNUM};
-use super::record::RecordedRequest;
 use super::server::Server;
 use crate::funnelfox::{self, CheckoutPaymentStatus, SPEC};
 use http::Shared;
@@ -163,22 +162,9 @@ impl FakeFunnelFox {
     pub fn order(&self, order_id: Uuid) -> Option<Order> {
         self.shared.store().orders.get(&order_id).cloned()
     }
-
-    /// Every request received so far, oldest first, with the answers.
-    pub fn requests(&self) -> Vec<RecordedRequest> {
-        self.server.requests()
-    }
-
-    /// How many requests went to `operation_or_path` (see [`RecordedRequest::is`]).
-    pub fn count(&self, operation_or_path: &str) -> usize {
-        self.server.count(operation_or_path)
-    }
-
-    /// Stop the server and wait until it has (dropping the fake stops it too).
-    pub async fn shutdown(self) {
-        self.server.shutdown().await;
-    }
 }
+
+super::server::recording!(FakeFunnelFox);
 
 /// `/{org_id}/v1/rest` → `/rest`.
 fn relative(path: &str) -> Option<&str> {
