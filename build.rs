@@ -6,15 +6,32 @@ mod codegen;
 
 use std::path::{Path, PathBuf};
 
-const PROVIDERS: [&str; 2] = ["funnelfox", "closient"];
+/// Each provider and the folders of its pages.
+const PROVIDERS: [(&str, &[&str]); 2] = [("funnelfox", &["specs/funnelfox"]), ("closient", &["specs/closient"])];
+
+/// With the `testing` feature in a checkout of the repository: FunnelFox's pages
+/// plus fixture pages the repository's tests use to show that a new page is all a
+/// new operation takes (the packaged crate has no `tests/`).
+const FIXTURE: (&str, &[&str]) = ("fixture", &["specs/funnelfox", "tests/fixtures/new_pages"]);
 
 fn main() {
     println!("cargo:rerun-if-changed=codegen");
+    println!("cargo::rustc-check-cfg=cfg(billing_fixture)");
     let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
-    for provider in PROVIDERS {
-        let dir = Path::new("specs").join(provider);
-        println!("cargo:rerun-if-changed={}", dir.display());
-        let output = match codegen::run(&dir) {
+    let mut providers = PROVIDERS.to_vec();
+    if std::env::var_os("CARGO_FEATURE_TESTING").is_some() {
+        println!("cargo:rerun-if-changed={}", FIXTURE.1[1]);
+        if Path::new(FIXTURE.1[1]).is_dir() {
+            providers.push(FIXTURE);
+            println!("cargo:rustc-cfg=billing_fixture");
+        }
+    }
+    for (provider, dirs) in providers {
+        for dir in dirs {
+            println!("cargo:rerun-if-changed={dir}");
+        }
+        let dirs: Vec<&Path> = dirs.iter().map(Path::new).collect();
+        let output = match codegen::run(&dirs) {
             Ok(output) => output,
             Err(e) => {
                 eprintln!("error: cannot generate the {provider} client: {e}");
@@ -24,8 +41,8 @@ fn main() {
         for file in &output.inputs {
             println!("cargo:rerun-if-changed={}", file.display());
         }
-        write(&out_dir.join(format!("{provider}_client.rs")), &output.client);
-        write(&out_dir.join(format!("{provider}_meta.rs")), &output.meta);
+        write(&out_dir.join(format!("{provider}_types.rs")), &output.types);
+        write(&out_dir.join(format!("{provider}_operations.rs")), &output.operations);
     }
 }
 

@@ -1,4 +1,7 @@
-//! Reading a provider's pages and merging them into one document.
+//! Reading a provider's pages and merging them into one document. Pages of one API
+//! repeat its servers, security schemes and shared components; they must agree,
+//! except in descriptive text (newer FunnelFox pages call the same server
+//! "FunnelFox Payments API"), where the first page's wording is kept.
 
 use super::{PipelineError, place};
 use serde_json::{Map, Value};
@@ -134,12 +137,29 @@ fn put(
             origins.by_place.insert(place.to_string(), page.file.clone());
             Ok(())
         }
-        Some(existing) if existing == value => Ok(()),
+        Some(existing) if place == "info" || same(existing, value) => Ok(()),
         Some(_) => Err(PipelineError {
             files: vec![origins.file_of(place), page.file.clone()],
             place: place.to_string(),
             message: "defined differently by two pages".into(),
         }),
+    }
+}
+
+/// Equal but for `description` texts: they describe, they do not define.
+pub fn same(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Object(a), Value::Object(b)) => {
+            let defining = |m: &'_ Map<String, Value>| {
+                m.iter()
+                    .filter(|(k, v)| !(k.as_str() == "description" && v.is_string()))
+                    .map(|(k, _)| k.clone())
+                    .collect::<std::collections::BTreeSet<_>>()
+            };
+            defining(a) == defining(b) && defining(a).iter().all(|k| same(&a[k], &b[k]))
+        }
+        (Value::Array(a), Value::Array(b)) => a.len() == b.len() && a.iter().zip(b).all(|(a, b)| same(a, b)),
+        _ => a == b,
     }
 }
 

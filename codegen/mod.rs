@@ -1,21 +1,24 @@
 //! The spec pipeline, run by `build.rs` (and unit-tested by `tests/codegen.rs`):
 //!
 //! 1. [`load`]: read every vendored page of a provider and merge them into one
-//!    document; a component defined differently by two pages is an error naming both.
-//! 2. [`overlay`]: apply the provider's declared corrections (`overlay.yaml`, a JSON
-//!    merge patch), so vendored pages stay byte-identical to upstream.
-//! 3. [`normalize`]: derive missing operation ids and lift server variables that the
-//!    upstream pages mis-declare as path parameters.
-//! 4. [`preflight`]: reject, with a file and a place, the shapes progenitor panics on.
-//! 5. [`generate`]: progenitor's client, and [`meta`]: what the hand-written wrapper
-//!    needs (server template, auth header, per-operation auth/retry, constraints).
+//!    document; a definition two pages give differently (other than in descriptive
+//!    text) is an error naming both files.
+//! 2. overlay: the provider's declared corrections (`overlay.yaml`, a JSON merge
+//!    patch, RFC 7396), so vendored pages stay byte-identical to upstream.
+//! 3. [`normalize`]: operation ids (derived where upstream has none), server
+//!    variables mis-declared as path parameters, inline schemas named.
+//! 4. [`preflight`]: reject what cannot be generated, with a file and a place.
+//! 5. [`types`]: progenitor's request and response types; [`operations`]: the
+//!    client's methods and the operation table (auth, retry class, schemas) the
+//!    core acts on.
 
-pub mod generate;
 pub mod load;
-pub mod meta;
+pub mod names;
 pub mod normalize;
-pub mod overlay;
+pub mod operations;
 pub mod preflight;
+pub mod schema;
+pub mod types;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -62,28 +65,66 @@ pub fn place(levels: &[&str]) -> String {
 
 /// Everything the pipeline produces for one provider.
 pub struct Output {
-    /// progenitor's client, pretty-printed.
-    pub client: String,
-    /// The wrapper's metadata, as Rust source.
-    pub meta: String,
+    /// progenitor's `pub mod types`, pretty-printed.
+    pub types: String,
+    /// The operation table and the client's methods, pretty-printed.
+    pub operations: String,
     /// The spec files read (for `cargo:rerun-if-changed`).
     pub inputs: Vec<PathBuf>,
 }
 
-/// Run the whole pipeline on one provider's folder of specs.
-pub fn run(dir: &Path) -> Result<Output, PipelineError> {
-    let pages = load::read_dir(dir)?;
-    let inputs = pages.iter().map(|p| p.file.clone()).collect::<Vec<_>>();
-    let merged = load::merge(&pages)?;
-    let mut doc = merged.doc;
-    let mut corrections = Vec::new();
-    if let Some(patch) = load::read_overlay(dir)? {
-        overlay::apply(&mut doc, &patch.doc);
-        corrections.push(format!("applied {}", patch.file.display()));
+/// Run the whole pipeline on one provider's folders of pages (the first holds its
+/// `overlay.yaml`; more folders add pages, as test fixtures do).
+pub fn run(dirs: &[&Path]) -> Result<Output, PipelineError> {
+    let mut pages = Vec::new();
+    for dir in dirs {
+        pages.extend(load::read_dir(dir)?);
     }
-    corrections.extend(normalize::normalize(&mut doc));
-    let spec = preflight::check(&doc, &merged.origins)?;
-    let client = generate::client(&spec, &merged.origins)?;
-    let meta = meta::emit(&spec, &corrections, &merged.origins)?;
-    Ok(Output { client, meta, inputs })
+    let mut inputs = pages.iter().map(|p| p.file.clone()).collect::<Vec<_>>();
+    let merged = load::merge(&pages)?;
+    let (mut doc, mut origins) = (merged.doc, merged.origins);
+    let mut corrections = Vec::new();
+    if let Some(patch) = load::read_overlay(dirs[0])? {
+        json_patch::merge(&mut doc, &patch.doc);
+        corrections.push(format!("applied {}", patch.file.display()));
+        inputs.push(patch.file);
+    }
+    corrections.extend(normalize::normalize(&mut doc, &mut origins)?);
+    let spec = preflight::check(&doc, &origins)?;
+    let types = types::generate(&doc, &origins)?;
+    let operations = operations::generate(&doc, &spec, &corrections, &origins)?;
+    every_type_generated(&types, &operations).map_err(|m| PipelineError::new(dirs[0], "components", m))?;
+    Ok(Output {
+        types,
+        operations,
+        inputs,
+    })
+}
+
+/// Each `types::X` the methods use is a type progenitor made.
+fn every_type_generated(types: &str, operations: &str) -> Result<(), String> {
+    for used in operations.split("types::").skip(1) {
+        let name: String = used
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        let made = ["struct", "enum", "type"]
+            .iter()
+            .any(|kind| types.contains(&format!("pub {kind} {name}")));
+        if !made {
+            return Err(format!(
+                "the methods use `types::{name}`, which progenitor did not generate"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Pretty-print generated tokens as a file.
+pub fn unparse(tokens: proc_macro2::TokenStream, what: &str) -> Result<String, String> {
+    let file: syn::File = syn::parse2(tokens).map_err(|e| format!("generated {what} does not parse: {e}"))?;
+    Ok(format!(
+        "// @generated by build.rs from the specs in specs/; do not edit.\n\n{}",
+        prettyplease::unparse(&file)
+    ))
 }

@@ -1,22 +1,29 @@
-//! Corrections every upstream FunnelFox page needs, applied to the merged document:
+//! Corrections every page gets, applied to the merged and overlaid document:
 //!
-//! - operations without an `operationId` get one derived from the last path segment
-//!   (`/checkout/one_click` → `one_click`);
-//! - a parameter declared `in: path` whose name is not in the path template but is a
-//!   variable of the server URL (FunnelFox's `org_id`) is removed from the operation:
-//!   it belongs to the server URL, which the wrapper renders.
+//! - every operation gets an id (see [`super::names`]): derived from its path
+//!   where upstream has none, respelled as a Rust method where it has one;
+//! - a parameter declared `in: path` whose name is not in the path template but is
+//!   a variable of the server URL (FunnelFox's `org_id`) is removed from the
+//!   operation: it belongs to the server URL, which the client renders;
+//! - inline request and response schemas become components named after the
+//!   operation (`OneClickBody`, `OneClickResponse`), so every operation's types
+//!   have names the generated method can use.
 //!
-//! Each function returns what it changed, so the emitted metadata can list it.
+//! Each step returns what it changed, so the operation table can list it.
 
-use serde_json::Value;
+use super::load::Origins;
+use super::names;
+use super::{PipelineError, place};
+use serde_json::{Map, Value, json};
 
-const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+pub const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
 /// Apply every correction; returns one line per change made.
-pub fn normalize(doc: &mut Value) -> Vec<String> {
-    let mut log = derive_operation_ids(doc);
+pub fn normalize(doc: &mut Value, origins: &mut Origins) -> Result<Vec<String>, PipelineError> {
+    let mut log = operation_ids(doc);
     log.extend(lift_server_variables(doc));
-    log
+    log.extend(name_inline_schemas(doc, origins)?);
+    Ok(log)
 }
 
 /// The variables of the first server URL template, in order.
@@ -34,31 +41,14 @@ pub fn template_names(template: &str) -> Vec<String> {
         .collect()
 }
 
-/// `snake_case` identifier from a path segment such as `one_click` or `{id}`.
-pub fn operation_id_for(path: &str) -> Option<String> {
-    let last = path.trim_end_matches('/').rsplit('/').next()?;
-    let id: String = last
-        .trim_matches(|c| c == '{' || c == '}')
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let id = id.trim_matches('_').to_string();
-    (!id.is_empty() && !id.starts_with(|c: char| c.is_ascii_digit())).then_some(id)
-}
-
-fn operations_mut(doc: &mut Value) -> Vec<(String, String, &mut Value)> {
+/// Every operation: (path, method, operation), in document order.
+pub fn operations_mut(doc: &mut Value) -> Vec<(String, String, &mut Map<String, Value>)> {
     let mut out = Vec::new();
     if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
         for (path, item) in paths.iter_mut() {
             if let Some(item) = item.as_object_mut() {
                 for (method, op) in item.iter_mut() {
-                    if METHODS.contains(&method.as_str()) {
+                    if let (true, Some(op)) = (METHODS.contains(&method.as_str()), op.as_object_mut()) {
                         out.push((path.clone(), method.clone(), op));
                     }
                 }
@@ -68,20 +58,24 @@ fn operations_mut(doc: &mut Value) -> Vec<(String, String, &mut Value)> {
     out
 }
 
-/// Give every operation without an `operationId` the last segment of its path.
-pub fn derive_operation_ids(doc: &mut Value) -> Vec<String> {
+/// Give every operation its method name as `operationId`.
+pub fn operation_ids(doc: &mut Value) -> Vec<String> {
     let mut log = Vec::new();
     for (path, method, op) in operations_mut(doc) {
-        let Some(op) = op.as_object_mut() else {
-            continue;
+        let declared = op.get("operationId").and_then(Value::as_str).map(str::to_string);
+        let id = match &declared {
+            Some(d) => names::method_id(d),
+            None => names::derived_id(&path),
         };
-        if op.get("operationId").and_then(Value::as_str).is_some() {
-            continue;
+        let Some(id) = id else {
+            continue; // preflight reports the missing id with its place
+        };
+        match declared {
+            Some(d) if d == id => continue,
+            Some(d) => log.push(format!("{method} {path}: operationId `{d}` spelled `{id}`")),
+            None => log.push(format!("{method} {path}: operationId `{id}` derived from the path")),
         }
-        if let Some(id) = operation_id_for(&path) {
-            log.push(format!("{method} {path}: operationId `{id}` derived from the path"));
-            op.insert("operationId".into(), Value::String(id));
-        }
+        op.insert("operationId".into(), Value::String(id));
     }
     log
 }
@@ -133,4 +127,91 @@ pub fn lift_server_variables(doc: &mut Value) -> Vec<String> {
         }
     }
     log
+}
+
+/// Move inline JSON request and success-response schemas into `components/schemas`.
+pub fn name_inline_schemas(doc: &mut Value, origins: &mut Origins) -> Result<Vec<String>, PipelineError> {
+    let mut hoisted: Vec<(String, Value, String)> = Vec::new();
+    let request_bodies = doc.pointer("/components/requestBodies").cloned().unwrap_or(Value::Null);
+    let responses = doc.pointer("/components/responses").cloned().unwrap_or(Value::Null);
+    for (path, method, op) in operations_mut(doc) {
+        let Some(id) = op.get("operationId").and_then(Value::as_str).map(str::to_string) else {
+            continue;
+        };
+        let at = place(&["paths", &path, &method]);
+        if let Some(body) = op.get_mut("requestBody") {
+            inline_ref(body, &request_bodies, "#/components/requestBodies/");
+            hoist(body, &format!("{}Body", names::pascal(&id)), &at, &mut hoisted);
+        }
+        if let Some((_, response)) = op
+            .get_mut("responses")
+            .and_then(Value::as_object_mut)
+            .and_then(|r| r.iter_mut().find(|(status, _)| status.starts_with('2')))
+        {
+            inline_ref(response, &responses, "#/components/responses/");
+            hoist(response, &format!("{}Response", names::pascal(&id)), &at, &mut hoisted);
+        }
+    }
+    let mut log = Vec::new();
+    if hoisted.is_empty() {
+        return Ok(log);
+    }
+    let schemas = doc
+        .as_object_mut()
+        .map(|d| d.entry("components").or_insert_with(|| json!({})))
+        .and_then(Value::as_object_mut)
+        .map(|c| c.entry("schemas").or_insert_with(|| json!({})))
+        .and_then(Value::as_object_mut);
+    let Some(schemas) = schemas else {
+        return Ok(log);
+    };
+    for (name, schema, at) in hoisted {
+        let file = origins.file_of(&at);
+        if schemas.contains_key(&name) {
+            return Err(PipelineError::new(
+                file,
+                at,
+                format!("its inline schema would be named `{name}`, which a component already is"),
+            ));
+        }
+        log.push(format!("{at}: inline schema named `{name}`"));
+        origins.by_place.insert(place(&["components", "schemas", &name]), file);
+        schemas.insert(name, schema);
+    }
+    Ok(log)
+}
+
+/// Replace `{"$ref": "<prefix>X"}` by a copy of component X.
+fn inline_ref(item: &mut Value, components: &Value, prefix: &str) {
+    if let Some(name) = item
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix(prefix))
+        && let Some(target) = components.get(name)
+    {
+        *item = target.clone();
+    }
+}
+
+/// Name the inline JSON schema of a body or response (`content > */json > schema`).
+fn hoist(item: &mut Value, name: &str, at: &str, out: &mut Vec<(String, Value, String)>) {
+    let Some(content) = item.get_mut("content").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for (mime, media) in content.iter_mut() {
+        let Some(schema) = media.get_mut("schema") else {
+            continue;
+        };
+        if !is_json(mime) || schema.get("$ref").is_some() {
+            continue;
+        }
+        let inline = std::mem::replace(schema, json!({"$ref": format!("#/components/schemas/{name}")}));
+        out.push((name.to_string(), inline, at.to_string()));
+    }
+}
+
+/// `application/json`, `application/problem+json`, `application/json; charset=utf-8`.
+pub fn is_json(mime: &str) -> bool {
+    let essence = mime.split(';').next().unwrap_or("").trim();
+    essence == "application/json" || essence.ends_with("+json")
 }

@@ -1,14 +1,17 @@
-//! Checks for the shapes progenitor 0.15 panics on (or silently mis-generates), so a
-//! bad spec fails the build with a file and a place instead of a backtrace.
+//! What must hold before anything is generated, so a spec that cannot be used
+//! fails the build with a file and a place instead of a panic or wrong code.
 
-use super::PipelineError;
 use super::load::Origins;
-use super::normalize::template_names;
-use openapiv3::{OpenAPI, Operation, Parameter, ReferenceOr, RequestBody, Response};
+use super::names::RESERVED;
+use super::normalize::{METHODS, is_json, template_names};
+use super::{PipelineError, place};
+use openapiv3::OpenAPI;
+use serde_json::Value;
 use std::collections::BTreeMap;
 
-/// Deserialize the corrected document and check it; returns the typed spec.
-pub fn check(doc: &serde_json::Value, origins: &Origins) -> Result<OpenAPI, PipelineError> {
+/// Check the corrected document; returns it typed, for progenitor.
+pub fn check(doc: &Value, origins: &Origins) -> Result<OpenAPI, PipelineError> {
+    let err = |place: String, msg: String| PipelineError::new(origins.file_of(&place), place, msg);
     let spec: OpenAPI = serde_json::from_value(doc.clone()).map_err(|e| {
         PipelineError::new(
             origins.fallback.clone(),
@@ -16,7 +19,6 @@ pub fn check(doc: &serde_json::Value, origins: &Origins) -> Result<OpenAPI, Pipe
             format!("not an OpenAPI 3.0 document: {e}"),
         )
     })?;
-    let err = |place: String, msg: String| PipelineError::new(origins.file_of(&place), place, msg);
     if !spec.openapi.starts_with("3.0") {
         return Err(err(
             "openapi".into(),
@@ -29,7 +31,7 @@ pub fn check(doc: &serde_json::Value, origins: &Origins) -> Result<OpenAPI, Pipe
     for name in template_names(&server.url) {
         if !server.variables.as_ref().is_some_and(|v| v.contains_key(&name)) {
             return Err(err(
-                super::place(&["servers", "0"]),
+                place(&["servers", "0"]),
                 format!("server URL variable `{name}` is not declared"),
             ));
         }
@@ -37,126 +39,146 @@ pub fn check(doc: &serde_json::Value, origins: &Origins) -> Result<OpenAPI, Pipe
     for (name, scheme) in spec.components.iter().flat_map(|c| c.security_schemes.iter()) {
         let ok = matches!(
             scheme,
-            ReferenceOr::Item(openapiv3::SecurityScheme::APIKey {
+            openapiv3::ReferenceOr::Item(openapiv3::SecurityScheme::APIKey {
                 location: openapiv3::APIKeyLocation::Header,
                 ..
             })
         );
         if !ok {
             return Err(err(
-                super::place(&["components", "securitySchemes", name]),
+                place(&["components", "securitySchemes", name]),
                 "only apiKey schemes in a header are supported".into(),
             ));
         }
     }
+    refs(doc, doc, &mut Vec::new()).map_err(|(at, m)| err(at, m))?;
     let mut ids: BTreeMap<String, String> = BTreeMap::new();
-    for (path, item) in spec.paths.iter() {
-        let place = super::place(&["paths", path]);
-        let ReferenceOr::Item(item) = item else {
+    for (path, item) in doc.get("paths").and_then(Value::as_object).into_iter().flatten() {
+        let at = place(&["paths", path]);
+        let Some(item) = item.as_object() else {
             return Err(err(
-                place,
-                "path items given by $ref are not supported by progenitor".into(),
+                at,
+                "a path item must be a mapping ($ref path items are not supported)".into(),
             ));
         };
-        for (method, op) in item.iter() {
-            let place = super::place(&[&place, method]);
-            let Some(id) = &op.operation_id else {
+        for (method, op) in item.iter().filter(|(m, _)| METHODS.contains(&m.as_str())) {
+            let at = place(&[&at, method]);
+            let id = op.get("operationId").and_then(Value::as_str);
+            let Some(id) = id.filter(|id| super::names::method_id(id).as_deref() == Some(*id)) else {
                 return Err(err(
-                    place,
+                    at,
                     "no operationId, and none could be derived from the path".into(),
                 ));
             };
-            if let Some(other) = ids.insert(id.clone(), place.clone()) {
-                return Err(err(place, format!("operationId `{id}` is also used by {other}")));
+            if let Some(other) = ids.insert(id.to_string(), at.clone()) {
+                return Err(PipelineError {
+                    files: vec![origins.file_of(&other), origins.file_of(&at)],
+                    place: format!("{other} and {at}"),
+                    message: format!("both operations are named `{id}`; declare another operationId in the overlay"),
+                });
             }
-            let params = item.parameters.iter().chain(op.parameters.iter());
-            check_operation(&spec, path, op, params, &place).map_err(|m| err(place.clone(), m))?;
+            if RESERVED.contains(&id) {
+                return Err(err(
+                    at,
+                    format!("operationId `{id}` is a method every client already has; declare another in the overlay"),
+                ));
+            }
+            operation(doc, path, item, op).map_err(|m| err(at.clone(), m))?;
         }
     }
     Ok(spec)
 }
 
-fn check_operation<'a>(
-    spec: &'a OpenAPI,
-    path: &str,
-    op: &'a Operation,
-    params: impl Iterator<Item = &'a ReferenceOr<Parameter>>,
-    _place: &str,
-) -> Result<(), String> {
+fn resolve<'a>(doc: &'a Value, v: &'a Value) -> &'a Value {
+    match v.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix('#')) {
+        Some(pointer) => doc.pointer(pointer).unwrap_or(v),
+        None => v,
+    }
+}
+
+fn operation(doc: &Value, path: &str, item: &serde_json::Map<String, Value>, op: &Value) -> Result<(), String> {
     let in_path = template_names(path);
+    let params = item
+        .get("parameters")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .chain(op.get("parameters").and_then(Value::as_array).into_iter().flatten())
+        .map(|p| resolve(doc, p));
+    let mut declared = Vec::new();
     for p in params {
-        let p = resolve(spec, p, "parameters", |c| &c.parameters)?;
-        let data = p.parameter_data_ref();
-        if matches!(p, Parameter::Path { .. }) && !in_path.contains(&data.name) {
-            return Err(format!("path parameter `{}` does not appear in the path", data.name));
+        let name = p.get("name").and_then(Value::as_str).unwrap_or_default();
+        match p.get("in").and_then(Value::as_str) {
+            Some("path") if !in_path.iter().any(|n| n == name) => {
+                return Err(format!("path parameter `{name}` does not appear in the path"));
+            }
+            Some("path") | Some("query") => declared.push(name.to_string()),
+            other => {
+                return Err(format!(
+                    "parameter `{name}` in {other:?} is not supported (path and query are)"
+                ));
+            }
+        }
+        if p.get("schema").is_none() {
+            return Err(format!("parameter `{name}` has no schema"));
         }
     }
-    if let Some(body) = &op.request_body {
-        let body: &RequestBody = resolve(spec, body, "requestBodies", |c| &c.request_bodies)?;
-        if body.content.len() != 1 {
-            return Err(format!(
-                "request body has {} media types; progenitor takes exactly one",
-                body.content.len()
-            ));
-        }
-        if body.content.values().any(|m| !m.encoding.is_empty()) {
-            return Err("request body media type has an `encoding`, which progenitor cannot generate".into());
-        }
-        schema_refs(spec, body.content.values().filter_map(|m| m.schema.as_ref()))?;
+    if let Some(missing) = in_path.iter().find(|n| !declared.contains(n)) {
+        return Err(format!("path segment {{{missing}}} has no parameter"));
     }
-    for (status, response) in op
-        .responses
-        .responses
-        .iter()
-        .map(|(s, r)| (s.to_string(), r))
-        .chain(op.responses.default.iter().map(|r| ("default".to_string(), r)))
-    {
-        let response: &Response = resolve(spec, response, "responses", |c| &c.responses)?;
-        for (mime, media) in &response.content {
-            if mime.starts_with("application/json") && media.schema.is_none() {
+    if let Some(body) = op.get("requestBody") {
+        let content = resolve(doc, body).get("content").and_then(Value::as_object);
+        let media: Vec<&String> = content.into_iter().flat_map(|c| c.keys()).collect();
+        match media.as_slice() {
+            [m] if is_json(m) => {}
+            [m] => {
+                return Err(format!(
+                    "request body media type `{m}` is not supported (application/json is)"
+                ));
+            }
+            other => {
+                return Err(format!(
+                    "request body has {} media types; exactly one is supported",
+                    other.len()
+                ));
+            }
+        }
+    }
+    let responses = op.get("responses").and_then(Value::as_object);
+    if let Some((status, response)) = responses.into_iter().flatten().find(|(s, _)| s.starts_with('2')) {
+        for (mime, media) in resolve(doc, response)
+            .get("content")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            if is_json(mime) && media.get("schema").is_none() {
                 return Err(format!("response {status} ({mime}) has no schema"));
             }
-            schema_refs(spec, media.schema.iter())?;
         }
     }
     Ok(())
 }
 
-/// Follow a `#/components/{kind}/name` reference (one level, as progenitor does).
-fn resolve<'a, T>(
-    spec: &'a OpenAPI,
-    item: &'a ReferenceOr<T>,
-    kind: &str,
-    get: impl Fn(&'a openapiv3::Components) -> &'a indexmap::IndexMap<String, ReferenceOr<T>>,
-) -> Result<&'a T, String> {
-    match item {
-        ReferenceOr::Item(t) => Ok(t),
-        ReferenceOr::Reference { reference } => {
-            let name = reference
-                .strip_prefix(&format!("#/components/{kind}/"))
-                .ok_or_else(|| format!("reference `{reference}` is not a local #/components/{kind}/ reference"))?;
-            match spec.components.as_ref().map(get).and_then(|m| m.get(name)) {
-                Some(ReferenceOr::Item(t)) => Ok(t),
-                Some(ReferenceOr::Reference { .. }) => {
-                    Err(format!("reference `{reference}` points at another reference"))
+/// Every `$ref` points at something in this document.
+fn refs(doc: &Value, v: &Value, at: &mut Vec<String>) -> Result<(), (String, String)> {
+    match v {
+        Value::Object(map) => {
+            if let Some(r) = map.get("$ref").and_then(Value::as_str) {
+                let target = r.strip_prefix('#').and_then(|p| doc.pointer(p));
+                if target.is_none() {
+                    let levels: Vec<&str> = at.iter().map(String::as_str).collect();
+                    return Err((place(&levels), format!("reference `{r}` points at nothing in this API")));
                 }
-                None => Err(format!("reference `{reference}` points at nothing")),
             }
-        }
-    }
-}
-
-fn schema_refs<'a>(
-    spec: &OpenAPI,
-    schemas: impl Iterator<Item = &'a ReferenceOr<openapiv3::Schema>>,
-) -> Result<(), String> {
-    for s in schemas {
-        if let ReferenceOr::Reference { reference } = s {
-            let name = reference.strip_prefix("#/components/schemas/").unwrap_or(reference);
-            if !spec.components.as_ref().is_some_and(|c| c.schemas.contains_key(name)) {
-                return Err(format!("schema reference `{reference}` points at nothing"));
+            for (k, child) in map {
+                at.push(k.clone());
+                refs(doc, child, at)?;
+                at.pop();
             }
+            Ok(())
         }
+        Value::Array(items) => items.iter().try_for_each(|i| refs(doc, i, at)),
+        _ => Ok(()),
     }
-    Ok(())
 }

@@ -7,7 +7,7 @@
 //! secret: header values are never copied into errors and response excerpts are
 //! scrubbed of the configured key.
 
-use crate::core::spec::Rule;
+use crate::core::spec::{JsonType, Rule};
 use std::fmt;
 
 /// Result alias for this crate.
@@ -108,6 +108,10 @@ pub enum Violation {
     Required,
     /// `null` where the spec does not allow it.
     NotNullable,
+    /// A value of another JSON type than the spec declares.
+    Type(&'static [JsonType]),
+    /// None of the `anyOf` / `oneOf` alternatives fits.
+    NoAlternative,
     /// A rule declared by the spec.
     Rule(Rule),
     /// A rule of the credential or URL format, described.
@@ -119,9 +123,10 @@ impl fmt::Display for Violation {
         match self {
             Violation::Required => f.write_str("is required"),
             Violation::NotNullable => f.write_str("must not be null"),
+            Violation::Type(types) => write!(f, "must be of JSON type {types:?}"),
+            Violation::NoAlternative => f.write_str("matches none of the schemas it may be (anyOf/oneOf)"),
             Violation::Format(s) => f.write_str(s),
             Violation::Rule(rule) => match rule {
-                Rule::Type(t) => write!(f, "must be of JSON type {t:?}"),
                 Rule::Enum(values) => write!(f, "must be one of {}", values.join(", ")),
                 Rule::MinLength(n) => write!(f, "must be at least {n} characters (minLength)"),
                 Rule::MaxLength(n) => write!(f, "must be at most {n} characters (maxLength)"),
@@ -139,6 +144,8 @@ impl fmt::Display for Violation {
                     exclusive: false,
                 } => write!(f, "must be at most {value} (maximum)"),
                 Rule::Maximum { value, exclusive: true } => write!(f, "must be less than {value} (exclusiveMaximum)"),
+                Rule::MinItems(n) => write!(f, "must have at least {n} items (minItems)"),
+                Rule::MaxItems(n) => write!(f, "must have at most {n} items (maxItems)"),
             },
         }
     }

@@ -9,7 +9,7 @@ pub mod funnelfox;
 pub mod testing;
 
 pub use crate::core::retry::RetryPolicy;
-pub use crate::core::{Builder, CallOptions};
+pub use crate::core::{Builder, Call, CallOptions};
 pub use error::{
     ApiError, DecodeError, Error, FieldIssue, InvalidInput, Result, TransportError, TransportKind, Violation,
 };

@@ -5,7 +5,7 @@
 #[allow(dead_code)]
 mod codegen;
 
-use codegen::{load, normalize, overlay, preflight};
+use codegen::{load, names, normalize, preflight};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 
@@ -42,22 +42,48 @@ fn merged(pages: &[load::Page]) -> (Value, load::Origins) {
 }
 
 #[test]
-fn operation_ids_are_derived_from_the_last_path_segment() {
+fn operation_ids_keep_todays_names_and_name_the_whole_api_apart() {
     let mut doc = upstream_page("/checkout/one_click", "OneClick");
-    let log = normalize::derive_operation_ids(&mut doc);
+    let log = normalize::operation_ids(&mut doc);
     assert_eq!(
         doc.pointer("/paths/~1checkout~1one_click/post/operationId"),
         Some(&json!("one_click"))
     );
-    assert_eq!(log.len(), 1);
-    // An id the page already has is kept.
-    doc["paths"]["/checkout/one_click"]["post"]["operationId"] = json!("charge");
-    assert!(normalize::derive_operation_ids(&mut doc).is_empty());
     assert_eq!(
-        normalize::operation_id_for("/billing/balance/{organization_id}").as_deref(),
-        Some("organization_id")
+        log,
+        ["post /checkout/one_click: operationId `one_click` derived from the path"]
     );
-    assert_eq!(normalize::operation_id_for("/"), None);
+    // A declared id is kept, spelled as a Rust method; one already so is untouched.
+    doc["paths"]["/checkout/one_click"]["post"]["operationId"] = json!("chargeOneClick");
+    assert_eq!(normalize::operation_ids(&mut doc).len(), 1);
+    assert_eq!(
+        doc["paths"]["/checkout/one_click"]["post"]["operationId"],
+        "charge_one_click"
+    );
+    assert!(normalize::operation_ids(&mut doc).is_empty());
+    // The rule on the whole FunnelFox API: today's six names, distinct others.
+    for (path, id) in [
+        ("/checkout/create_simple_client_session", "create_simple_client_session"),
+        ("/checkout/create_client_session", "create_client_session"),
+        ("/checkout/update_client_session", "update_client_session"),
+        ("/checkout/one_click", "one_click"),
+        ("/checkout/create_payment", "create_payment"),
+        ("/checkout/resume_payment", "resume_payment"),
+        ("/payment/refund", "payment_refund"),
+        ("/payment/cancel", "payment_cancel"),
+        ("/subscription/enable_autorenew", "enable_autorenew"),
+        ("/subscription/pause", "subscription_pause"),
+        ("/subscription/resume", "subscription_resume"),
+        ("/discount", "discount"),
+        ("/pp/create", "pp_create"),
+        ("/feature/create", "feature_create"),
+        ("/pp/export_csv", "export_csv"),
+        ("/billing/balance/{organization_id}", "billing_balance"),
+    ] {
+        assert_eq!(names::derived_id(path).as_deref(), Some(id), "{path}");
+    }
+    assert_eq!(names::derived_id("/"), None);
+    assert_eq!(names::derived_id("/{id}"), None);
 }
 
 #[test]
@@ -102,10 +128,78 @@ fn pages_merge_and_conflicting_components_name_both_files() {
 }
 
 #[test]
-fn the_overlay_is_a_json_merge_patch() {
-    let mut doc = json!({"a": {"b": 1, "c": 2}, "d": [1]});
-    overlay::apply(&mut doc, &json!({"a": {"b": null, "e": 3}, "d": [2]}));
-    assert_eq!(doc, json!({"a": {"c": 2, "e": 3}, "d": [2]}));
+fn pages_may_word_the_same_server_differently_but_not_define_it_differently() {
+    let base = || upstream_page("/checkout/a", "A");
+    let mut reworded = upstream_page("/checkout/b", "B");
+    reworded["servers"][0]["description"] = json!("FunnelFox Payments API");
+    reworded["info"]["title"] = json!("FunnelFox Payments API");
+    reworded["components"]["securitySchemes"]["FunnelFoxSecretKey"]["description"] = json!("Secret key.");
+    let (doc, _) = merged(&[page("a.yaml", base()), page("b.yaml", reworded)]);
+    assert_eq!(
+        doc["servers"][0]["description"],
+        json!(null),
+        "the first page's wording is kept"
+    );
+    let changes: [(&str, Value); 3] = [
+        ("/servers/0/url", json!("https://billing.funnelfox.com/{org_id}/v2")),
+        ("/servers/0/variables/org_id/default", json!("other")),
+        ("/components/securitySchemes/FunnelFoxSecretKey/name", json!("x-key")),
+    ];
+    for (pointer, value) in changes {
+        let mut other = upstream_page("/checkout/b", "B");
+        *other.pointer_mut(pointer).unwrap() = value;
+        let err = load::merge(&[page("a.yaml", base()), page("b.yaml", other)]).err();
+        let err = err.unwrap_or_else(|| panic!("a different {pointer} merged"));
+        assert_eq!(
+            err.files,
+            vec![PathBuf::from("a.yaml"), PathBuf::from("b.yaml")],
+            "{pointer}"
+        );
+    }
+}
+
+#[test]
+fn two_pages_whose_operations_get_one_name_fail_naming_both() {
+    let a = upstream_page("/pp/create", "A");
+    let mut b = upstream_page("/pp_create", "B");
+    b["paths"]["/pp_create"]["post"]["operationId"] = json!("ppCreate");
+    let (mut doc, mut origins) = merged(&[page("specs/x/pp_create.yaml", a), page("specs/x/pp_create2.yaml", b)]);
+    normalize::normalize(&mut doc, &mut origins).unwrap();
+    let err = preflight::check(&doc, &origins).expect_err("a collision");
+    assert_eq!(
+        err.files,
+        vec![
+            PathBuf::from("specs/x/pp_create.yaml"),
+            PathBuf::from("specs/x/pp_create2.yaml")
+        ]
+    );
+    assert!(err.message.contains("`pp_create`"), "{err}");
+}
+
+#[test]
+fn inline_bodies_and_answers_become_named_components() {
+    let mut doc = upstream_page("/loyalty/adjust", "A");
+    let op = &mut doc["paths"]["/loyalty/adjust"]["post"];
+    op["operationId"] = json!("adjustLoyaltyPoints");
+    op["requestBody"]["content"]["application/json"]["schema"] =
+        json!({"type": "object", "properties": {"x": {"type": "string"}}});
+    op["responses"]["200"]["content"]["application/json"]["schema"] =
+        json!({"type": "array", "items": {"type": "string"}});
+    let (mut doc, mut origins) = merged(&[page("specs/x/adjust.yaml", doc)]);
+    let log = normalize::normalize(&mut doc, &mut origins).unwrap();
+    assert!(log.iter().any(|l| l.contains("`AdjustLoyaltyPointsBody`")), "{log:?}");
+    let schemas = &doc["components"]["schemas"];
+    assert_eq!(schemas["AdjustLoyaltyPointsBody"]["properties"]["x"]["type"], "string");
+    assert_eq!(schemas["AdjustLoyaltyPointsResponse"]["type"], "array");
+    let op = &doc["paths"]["/loyalty/adjust"]["post"];
+    assert_eq!(
+        op["requestBody"]["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/AdjustLoyaltyPointsBody"
+    );
+    assert_eq!(
+        origins.file_of("components > schemas > AdjustLoyaltyPointsBody"),
+        PathBuf::from("specs/x/adjust.yaml")
+    );
 }
 
 #[test]
@@ -115,14 +209,16 @@ fn yaml_errors_name_the_file_line_and_column() {
     assert!(err.place.starts_with("line "), "{err}");
 }
 
-/// Each shape progenitor 0.15 panics on is an error with its file and place.
+/// Each shape that cannot be generated is an error with its file and place.
 #[test]
-fn shapes_progenitor_panics_on_are_errors_with_a_place() {
+fn unusable_shapes_are_errors_with_a_place() {
     let check = |mutate: &dyn Fn(&mut Value)| {
         let mut doc = upstream_page("/checkout/one_click", "OneClick");
-        normalize::normalize(&mut doc);
         mutate(&mut doc);
-        let (doc, origins) = merged(&[page("specs/funnelfox/one_click.yaml", doc)]);
+        let (mut doc, mut origins) = merged(&[page("specs/funnelfox/one_click.yaml", doc)]);
+        if let Err(e) = normalize::normalize(&mut doc, &mut origins) {
+            return Some(e.to_string());
+        }
         preflight::check(&doc, &origins).err().map(|e| e.to_string())
     };
     assert_eq!(check(&|_| {}), None);
@@ -147,10 +243,26 @@ fn shapes_progenitor_panics_on_are_errors_with_a_place() {
             }),
         ),
         (
-            "encoding",
+            "`multipart/form-data` is not supported",
             Box::new(move |d: &mut Value| {
-                d.pointer_mut(&format!("{op}/requestBody/content/application~1json"))
-                    .unwrap()["encoding"] = json!({"x": {}});
+                let content = d.pointer_mut(&format!("{op}/requestBody/content")).unwrap();
+                *content = json!({"multipart/form-data": {"schema": {"type": "object"}}});
+            }),
+        ),
+        (
+            "is a method every client already has",
+            Box::new(move |d: &mut Value| {
+                d.pointer_mut(op).unwrap()["operationId"] = json!("with_options");
+            }),
+        ),
+        (
+            "in Some(\"header\") is not supported",
+            Box::new(move |d: &mut Value| {
+                d.pointer_mut(&format!("{op}/parameters"))
+                    .unwrap()
+                    .as_array_mut()
+                    .unwrap()
+                    .push(json!({"name": "x-trace", "in": "header", "schema": {"type": "string"}}));
             }),
         ),
         (
@@ -170,11 +282,7 @@ fn shapes_progenitor_panics_on_are_errors_with_a_place() {
         (
             "no operationId",
             Box::new(move |d: &mut Value| {
-                d.pointer_mut(op)
-                    .unwrap()
-                    .as_object_mut()
-                    .unwrap()
-                    .remove("operationId");
+                d.pointer_mut(op).unwrap()["operationId"] = json!("--");
             }),
         ),
         (
@@ -199,7 +307,7 @@ fn shapes_progenitor_panics_on_are_errors_with_a_place() {
 
 #[test]
 fn a_panic_inside_the_generator_becomes_an_error() {
-    let r: Result<(), String> = codegen::generate::without_panic_output(|| panic!("boom {}", 1));
+    let r: Result<(), String> = codegen::types::without_panic_output(|| panic!("boom {}", 1));
     assert_eq!(r, Err("boom 1".into()));
 }
 
@@ -208,7 +316,7 @@ fn an_unusable_spec_folder_fails_with_the_file_named() {
     let dir = std::env::temp_dir().join(format!("billing-clients-codegen-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("broken.yaml"), "openapi: 3.0.0\ninfo: {title: x, version: '1'}\npaths:\n  /a/{id}:\n    get:\n      responses: {'200': {description: ok}}\n      parameters: [{name: other, in: path, required: true, schema: {type: string}}]\nservers: [{url: 'https://x'}]\n").unwrap();
-    let err = codegen::run(&dir).err().expect("unusable").to_string();
+    let err = codegen::run(&[&dir]).err().expect("unusable").to_string();
     std::fs::remove_dir_all(&dir).unwrap();
     assert!(
         err.contains("broken.yaml") && err.contains("paths > /a/{id} > get"),
@@ -218,10 +326,10 @@ fn an_unusable_spec_folder_fails_with_the_file_named() {
 
 #[test]
 fn the_real_specs_generate_without_org_id_arguments() {
-    let out = codegen::run(Path::new("specs/funnelfox")).unwrap_or_else(|e| panic!("{e}"));
-    assert!(!out.client.contains("org_id"), "no generated method takes org_id");
+    let out = codegen::run(&[Path::new("specs/funnelfox")]).unwrap_or_else(|e| panic!("{e}"));
+    assert!(!out.operations.contains("org_id:"), "no generated method takes org_id");
     assert!(
-        out.meta
+        out.operations
             .contains("server_url: \"https://billing.funnelfox.com/{org_id}/v1\"")
     );
     for id in [
@@ -229,11 +337,15 @@ fn the_real_specs_generate_without_org_id_arguments() {
         "create_client_session",
         "update_client_session",
         "one_click",
+        "create_payment",
+        "resume_payment",
     ] {
-        assert!(out.client.contains(&format!("pub fn {id}(")), "{id}");
+        assert!(out.operations.contains(&format!("pub fn {id}(")), "{id}");
+        assert!(out.operations.contains(&format!("id: \"{id}\"")), "{id}");
     }
-    let out = codegen::run(Path::new("specs/closient")).unwrap_or_else(|e| panic!("{e}"));
-    assert!(out.meta.contains("auth_header: Some(\"X-API-Key\")"));
+    let out = codegen::run(&[Path::new("specs/closient")]).unwrap_or_else(|e| panic!("{e}"));
+    assert!(out.operations.contains("auth_header: Some(\"X-API-Key\")"));
+    assert!(out.types.starts_with("// @generated") && out.types.contains("pub mod types"));
 }
 
 /// The vendored FunnelFox pages are byte-identical to the YAML embedded in the

@@ -1,140 +1,262 @@
-//! Walks every constraint the specs declare and shows each is enforced before a
-//! request is sent: the spec-driven validator rejects a body breaking exactly that
-//! rule, naming the field and the rule; and through the client, either the typed
-//! request cannot even hold the bad value (typify's checks) or the call fails with
-//! the same error and the server sees nothing.
+//! Walks every constraint the specs declare (nested objects, array items and all)
+//! and shows each is enforced before a request is sent: the spec-driven validator
+//! rejects an example breaking exactly that rule, naming the place and the rule;
+//! and through the client, either the typed request cannot even hold the bad value
+//! (typify's checks) or the call fails with the same error and the server sees
+//! nothing. The valid examples come from the specs, so a new page is walked too.
 
 mod support;
 
-use billing_clients::core::spec::{Field, JsonType, Operation, Rule, Spec};
+use billing_clients::Violation;
+use billing_clients::core::spec::{JsonType, Operation, Rule, Schema};
 use billing_clients::core::validate;
-use billing_clients::{Violation, closient, funnelfox};
 use serde_json::{Value, json};
-use support::operations::{call_json, clients, valid};
+use support::operations::{clients, operations, valid};
 use support::{Reply, Server};
 
-/// `value` changed so that it breaks `rule` and nothing checked before it.
-fn break_rule(rule: &Rule, value: &Value) -> Option<Value> {
-    let s = value.as_str().unwrap_or("");
-    Some(match rule {
-        Rule::Type(JsonType::String) => json!(12345),
-        Rule::Type(_) => json!("not of the declared type"),
-        Rule::Enum(_) => json!("not-a-member"),
-        Rule::MinLength(0) => return None,
-        Rule::MinLength(n) => json!(s.chars().cycle().take(*n as usize - 1).collect::<String>()),
-        Rule::MaxLength(n) => json!(s.chars().cycle().take(*n as usize + 1).collect::<String>()),
-        Rule::Pattern(_) => json!(format!("!{}", &s[1..])),
-        Rule::Format(_) => json!("not-a-valid-value"),
-        Rule::Minimum { value, exclusive } => json!(if *exclusive { *value as i64 } else { *value as i64 - 1 }),
-        Rule::Maximum { value, exclusive } => json!(if *exclusive { *value as i64 } else { *value as i64 + 1 }),
+/// A step from a value to a part of it.
+#[derive(Clone, Debug)]
+enum Step {
+    Key(&'static str),
+    Index(usize),
+}
+
+/// How the validator names a place: `a.b`, `list[0].c`.
+fn name(path: &[Step]) -> String {
+    let mut s = String::new();
+    for step in path {
+        match step {
+            Step::Key(k) if s.is_empty() => s.push_str(k),
+            Step::Key(k) => s.push_str(&format!(".{k}")),
+            Step::Index(i) => s.push_str(&format!("[{i}]")),
+        }
+    }
+    s
+}
+
+fn at<'a>(root: &'a mut Value, path: &[Step]) -> &'a mut Value {
+    path.iter().fold(root, |v, step| match step {
+        Step::Key(k) => &mut v[*k],
+        Step::Index(i) => &mut v[*i],
     })
 }
 
-fn set(root: &mut Value, dotted: &str, v: Option<Value>) {
-    let (parents, last) = dotted.rsplit_once('.').map_or(("", dotted), |(p, l)| (p, l));
-    let mut cur = root;
-    for p in parents.split('.').filter(|p| !p.is_empty()) {
-        cur = cur.get_mut(p).expect("parent in example");
+/// Every place of `value` that `schema` constrains: (path, schema, required).
+fn places(schema: &'static Schema, value: &Value, path: Vec<Step>, out: &mut Vec<(Vec<Step>, &'static Schema, bool)>) {
+    for p in schema.properties {
+        if let Some(v) = value.get(p.name) {
+            let mut here = path.clone();
+            here.push(Step::Key(p.name));
+            out.push((here.clone(), p.schema, p.required));
+            places(p.schema, v, here, out);
+        }
     }
-    let obj = cur.as_object_mut().unwrap();
-    match v {
-        Some(v) => obj.insert(last.to_string(), v),
-        None => obj.remove(last),
+    if let (Some(items), Some(first)) = (schema.items, value.as_array().and_then(|a| a.first())) {
+        let mut here = path.clone();
+        here.push(Step::Index(0));
+        out.push((here.clone(), items, false));
+        places(items, first, here, out);
+    }
+    for part in schema
+        .all_of
+        .iter()
+        .chain(schema.any_of.first())
+        .chain(schema.one_of.first())
+    {
+        places(part, value, path.clone(), out);
+    }
+}
+
+/// `value` changed so that it breaks `rule`, if this test knows how.
+fn break_rule(rule: &Rule, value: &Value) -> Option<Value> {
+    let s = value.as_str().unwrap_or("");
+    let n_chars = |n: u64| {
+        json!(
+            s.chars()
+                .chain(std::iter::repeat('x'))
+                .take(n as usize)
+                .collect::<String>()
+        )
     };
+    Some(match rule {
+        Rule::Enum(_) => json!("not-a-member"),
+        Rule::MinLength(0) | Rule::MinItems(0) => return None,
+        Rule::MinLength(n) => n_chars(n - 1),
+        Rule::MaxLength(n) => n_chars(n + 1),
+        Rule::Pattern(p) => ["!", "", " !", "~~~~"]
+            .into_iter()
+            .map(|c| format!("{c}{}", s.get(1..).unwrap_or("")))
+            .chain(["!".to_string()])
+            .find(|c| !validate::pattern_matches(p, c))
+            .map(Value::String)?,
+        Rule::Format("uuid" | "decimal") => json!("not-a-valid-value"),
+        Rule::Format(_) => return None,
+        Rule::Minimum { value, exclusive } => json!(if *exclusive {
+            *value as i64
+        } else {
+            value.ceil() as i64 - 1
+        }),
+        Rule::Maximum { value, exclusive } => json!(if *exclusive {
+            *value as i64
+        } else {
+            value.floor() as i64 + 1
+        }),
+        Rule::MinItems(n) => Value::Array(vec![value.get(0).cloned().unwrap_or(Value::Null); *n as usize - 1]),
+        Rule::MaxItems(n) => Value::Array(vec![value.get(0).cloned().unwrap_or(json!("x")); *n as usize + 1]),
+    })
 }
 
-fn get<'a>(root: &'a Value, dotted: &str) -> Option<&'a Value> {
-    dotted.split('.').try_fold(root, |v, k| v.get(k))
+/// A value of another JSON type than any `types` allows.
+fn other_type(types: &[JsonType]) -> Value {
+    if types.contains(&JsonType::String) {
+        json!(12345)
+    } else {
+        json!("not of the declared type")
+    }
 }
 
-/// Every (operation, in body?, field, broken input, expected violation) of a spec.
-fn cases(spec: &'static Spec) -> Vec<(&'static Operation, bool, &'static Field, Value, Value, Violation)> {
+struct Case {
+    spec: &'static str,
+    op: &'static Operation,
+    body: Value,
+    params: Value,
+    field: String,
+    violation: Violation,
+}
+
+/// Every (operation, broken input, expected place and violation) of every spec.
+fn cases() -> Vec<Case> {
     let mut out = Vec::new();
-    for op in spec.operations {
-        let (body, params) = valid(op.id);
-        for (in_body, fields, base) in [(true, op.body, &body), (false, op.params, &params)] {
-            for field in fields {
-                let Some(current) = get(base, field.name).cloned() else {
-                    assert!(!field.required, "{}: the example lacks required {}", op.id, field.name);
+    for (spec, op) in operations() {
+        let (body, params) = valid(op);
+        let mut found = Vec::new();
+        if let Some(b) = &op.body {
+            places(b.schema, &body, vec![], &mut found);
+        }
+        let mut targets: Vec<(bool, Vec<Step>, &'static Schema, bool)> =
+            found.into_iter().map(|(p, s, r)| (true, p, s, r)).collect();
+        for p in op.params {
+            let path = vec![Step::Key(p.name)];
+            targets.push((false, path.clone(), p.schema, p.required));
+            let mut nested = Vec::new();
+            places(p.schema, &params[p.name], path, &mut nested);
+            targets.extend(nested.into_iter().map(|(p, s, r)| (false, p, s, r)));
+        }
+        for (in_body, path, schema, required) in targets {
+            let base = if in_body { &body } else { &params };
+            let mut current = base.clone();
+            let current = at(&mut current, &path).clone();
+            let mut broken: Vec<(Value, Violation)> = Vec::new();
+            if required {
+                let mut b = base.clone();
+                let (parent, Step::Key(last)) = (&path[..path.len() - 1], path.last().unwrap()) else {
                     continue;
                 };
-                let mut broken = Vec::new();
-                if field.required {
-                    let mut b = base.clone();
-                    set(&mut b, field.name, None);
-                    broken.push((b, Violation::Required));
-                }
-                for rule in field.rules {
-                    if let Some(v) = break_rule(rule, &current) {
-                        let mut b = base.clone();
-                        set(&mut b, field.name, Some(v));
-                        broken.push((b, Violation::Rule(*rule)));
-                    }
-                }
-                for (b, violation) in broken {
-                    let (bad_body, bad_params) = if in_body {
-                        (b, params.clone())
-                    } else {
-                        (body.clone(), b)
-                    };
-                    out.push((op, in_body, field, bad_body, bad_params, violation));
-                }
+                at(&mut b, parent).as_object_mut().unwrap().remove(*last);
+                broken.push((b, Violation::Required));
+            }
+            if !schema.types.is_empty() {
+                let mut b = base.clone();
+                *at(&mut b, &path) = other_type(schema.types);
+                broken.push((b, Violation::Type(schema.types)));
+            }
+            for rule in schema.rules {
+                let Some(v) = break_rule(rule, &current) else {
+                    continue;
+                };
+                // The first rule the broken value fails is the one reported.
+                let Some(first) = schema.rules.iter().find(|r| !validate::satisfies(r, &v)) else {
+                    panic!("{}: breaking {rule:?} of {} broke nothing", op.id, name(&path));
+                };
+                let mut b = base.clone();
+                *at(&mut b, &path) = v;
+                broken.push((b, Violation::Rule(*first)));
+            }
+            for (b, violation) in broken {
+                let (bad_body, bad_params) = if in_body {
+                    (b, params.clone())
+                } else {
+                    (body.clone(), b)
+                };
+                out.push(Case {
+                    spec,
+                    op,
+                    body: bad_body,
+                    params: bad_params,
+                    field: name(&path),
+                    violation,
+                });
             }
         }
     }
     out
 }
 
-#[test]
-fn the_validator_rejects_each_broken_rule_by_field_and_rule() {
-    let mut walked = 0;
-    for spec in [&funnelfox::SPEC, &closient::SPEC] {
-        for op in spec.operations {
-            let (body, params) = valid(op.id);
-            validate::check_body(op, &body).unwrap_or_else(|e| panic!("valid example rejected: {e}"));
-            validate::check_params(op, &params).unwrap_or_else(|e| panic!("valid example rejected: {e}"));
-        }
-        for (op, in_body, field, body, params, violation) in cases(spec) {
-            let e = if in_body {
-                validate::check_body(op, &body)
-            } else {
-                validate::check_params(op, &params)
-            }
-            .expect_err(&format!("{}.{} {violation:?} accepted", op.id, field.name));
-            assert_eq!((e.field.as_str(), &e.violation), (field.name, &violation), "{}", op.id);
-            walked += 1;
-        }
+fn check(op: &'static Operation, body: &Value, params: &Value) -> Result<(), billing_clients::InvalidInput> {
+    if let Some(b) = &op.body {
+        validate::check_body(op, b.schema, body)?;
     }
-    assert!(walked >= 40, "walked only {walked} constraints");
+    for p in op.params {
+        validate::check_param(op, p, params.get(p.name).unwrap_or(&Value::Null))?;
+    }
+    Ok(())
+}
+
+#[test]
+fn the_valid_examples_from_the_specs_are_valid() {
+    for (_, op) in operations() {
+        let (body, params) = valid(op);
+        check(op, &body, &params).unwrap_or_else(|e| panic!("valid example rejected: {e}"));
+    }
+}
+
+#[test]
+fn the_validator_rejects_each_broken_rule_by_place_and_rule() {
+    let cases = cases();
+    for c in &cases {
+        let e =
+            check(c.op, &c.body, &c.params).expect_err(&format!("{}.{} {:?} accepted", c.op.id, c.field, c.violation));
+        assert_eq!(
+            (e.field.as_str(), &e.violation),
+            (c.field.as_str(), &c.violation),
+            "{}",
+            c.op.id
+        );
+    }
+    // Every spec's constraints are walked, the fixture pages' nested ones too.
+    let walked = |spec: &str| cases.iter().filter(|c| c.spec == spec).count();
+    assert!(walked("funnelfox") >= 40, "funnelfox: {}", walked("funnelfox"));
+    assert!(walked("closient") >= 15, "closient: {}", walked("closient"));
+    for place in ["tags[0]", "campaign.code", "points"] {
+        assert!(cases.iter().any(|c| c.field == place), "{place} not walked");
+    }
 }
 
 #[tokio::test]
 async fn the_clients_reject_each_broken_rule_before_sending() {
     let server = Server::always(|| Reply::json(500, json!({}))).await;
-    let (ff, cl) = clients(&server.url, billing_clients::RetryPolicy::none());
+    let c = clients(&server.url, billing_clients::RetryPolicy::none());
     let (mut by_type, mut by_client) = (0, 0);
-    for spec in [&funnelfox::SPEC, &closient::SPEC] {
-        for (op, _, field, body, params, violation) in cases(spec) {
-            match call_json(&ff, &cl, op.id, body, params).await {
-                None => by_type += 1,
-                Some(result) => {
-                    let e = result.expect_err("a broken request succeeded");
-                    let bad = e
-                        .invalid_input()
-                        .unwrap_or_else(|| panic!("{}.{}: {e}", op.id, field.name));
-                    assert_eq!(
-                        (bad.field.as_str(), &bad.violation),
-                        (field.name, &violation),
-                        "{}",
-                        op.id
-                    );
-                    by_client += 1;
-                }
+    for case in cases() {
+        match c.call_json(case.spec, case.op.id, case.body, case.params).await {
+            None => by_type += 1,
+            Some(result) => {
+                let e = result.expect_err("a broken request succeeded");
+                let bad = e
+                    .invalid_input()
+                    .unwrap_or_else(|| panic!("{}.{}: {e}", case.op.id, case.field));
+                assert_eq!(
+                    (bad.field.as_str(), &bad.violation),
+                    (case.field.as_str(), &case.violation),
+                    "{}",
+                    case.op.id
+                );
+                by_client += 1;
             }
         }
     }
     assert_eq!(server.count(), 0, "no broken request reached the server");
-    // typify's types cannot hold most violations; the rest (integer minimums,
-    // path parameters) are caught by the spec-driven check.
+    // typify's types cannot hold most violations; the rest (integer bounds,
+    // array sizes, path parameters) are caught by the spec-driven check.
     assert!(by_type > 0 && by_client > 0, "by type {by_type}, by client {by_client}");
 }

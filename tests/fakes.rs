@@ -2,11 +2,15 @@
 //! every operation, the documented errors, what the fakes record, and that every
 //! answer the fakes give fits the specs.
 
+use billing_clients::RetryPolicy;
 use billing_clients::closient::{self, types as ct};
+use billing_clients::core::{spec::Spec, validate};
 use billing_clients::funnelfox::{self, CheckoutPaymentStatus, types as ft};
 use billing_clients::testing::{FakeClosient, FakeFunnelFox, PaymentOutcome, Role};
 use serde_json::{Value, json};
 use std::collections::HashSet;
+
+mod support;
 
 const SECRET: &str = "ff_secret_CANARY_0123456789";
 
@@ -617,111 +621,13 @@ async fn shutdown_stops_the_servers() {
 
 // ---------------------------------------------------- every answer fits the spec
 
-fn load(path: &str) -> Value {
-    let text = std::fs::read_to_string(format!("{}/{path}", env!("CARGO_MANIFEST_DIR"))).unwrap();
-    serde_yaml::from_str(&text).unwrap()
-}
-
-/// The 200 response schema of `method path` in `doc`.
-fn response_schema<'a>(doc: &'a Value, method: &str, path: &str) -> &'a Value {
-    &doc["paths"][path][method.to_ascii_lowercase()]["responses"]["200"]["content"]["application/json"]["schema"]
-}
-
-/// Whether `v` fits `schema` (the subset of OpenAPI 3.0 the specs use): required
-/// properties present, types, enums, uuid and decimal formats, integer minimums.
-fn conforms(doc: &Value, schema: &Value, v: &Value, at: &str) -> Result<(), String> {
-    if let Some(r) = schema["$ref"].as_str() {
-        let name = r.rsplit('/').next().unwrap();
-        return conforms(doc, &doc["components"]["schemas"][name], v, at);
-    }
-    if v.is_null() {
-        return match schema["nullable"].as_bool() {
-            Some(true) => Ok(()),
-            _ => Err(format!("{at}: null but not nullable")),
-        };
-    }
-    let fail = |why: &str| Err(format!("{at}: {why}: {v}"));
-    match schema["type"].as_str() {
-        Some("object") => {
-            let Some(obj) = v.as_object() else {
-                return fail("not an object");
-            };
-            for name in schema["required"].as_array().into_iter().flatten() {
-                let name = name.as_str().unwrap();
-                if !obj.contains_key(name) {
-                    return Err(format!("{at}: required `{name}` missing from {v}"));
-                }
-            }
-            for (name, s) in schema["properties"].as_object().into_iter().flatten() {
-                if let Some(x) = obj.get(name) {
-                    conforms(doc, s, x, &format!("{at}.{name}"))?;
-                }
-            }
-        }
-        Some("array") => {
-            let Some(items) = v.as_array() else {
-                return fail("not an array");
-            };
-            for (i, x) in items.iter().enumerate() {
-                conforms(doc, &schema["items"], x, &format!("{at}[{i}]"))?;
-            }
-        }
-        Some("string") => {
-            let Some(s) = v.as_str() else {
-                return fail("not a string");
-            };
-            if let Some(values) = schema["enum"].as_array()
-                && !values.iter().any(|e| e == v)
-            {
-                return fail("not in the enum");
-            }
-            match schema["format"].as_str() {
-                Some("uuid") if uuid::Uuid::try_parse(s).is_err() => return fail("not a uuid"),
-                Some("decimal") if s.parse::<rust_decimal::Decimal>().is_err() => {
-                    return fail("not a decimal");
-                }
-                _ => {}
-            }
-        }
-        Some("integer") => {
-            let Some(n) = v.as_i64() else {
-                return fail("not an integer");
-            };
-            if schema["minimum"].as_i64().is_some_and(|m| n < m) {
-                return fail("below the minimum");
-            }
-        }
-        Some("boolean") if !v.is_boolean() => return fail("not a boolean"),
-        _ => {}
-    }
-    Ok(())
-}
-
-fn decode<T: serde::de::DeserializeOwned>(v: &Value) -> Result<(), String> {
-    serde_json::from_value::<T>(v.clone())
-        .map(drop)
-        .map_err(|e| e.to_string())
-}
-
-/// `data` decodes as the generated response type of FunnelFox operation `op`.
-fn decode_funnelfox(op: &str, data: &Value) -> Result<(), String> {
-    match op {
-        "create_simple_client_session" => decode::<ft::CheckoutSimpleClientSessionOut>(data),
-        "create_client_session" => decode::<ft::CheckoutClientSessionOut>(data),
-        "update_client_session" => decode::<ft::Ok200>(data),
-        "one_click" | "create_payment" | "resume_payment" => decode::<ft::CheckoutCreatePaymentOut>(data),
-        other => Err(format!("no response type for {other}")),
-    }
-}
-
-/// A body decodes as the generated response type of Closient operation `op`.
-fn decode_closient(op: &str, body: &Value) -> Result<(), String> {
-    match op {
-        "create_checkout" | "create_resolver_checkout" => decode::<ct::CheckoutOut>(body),
-        "get_balance" => decode::<ct::BalanceOut>(body),
-        "get_resolver_subscription" => decode::<ct::ResolverSubscriptionOut>(body),
-        "create_portal_session" => decode::<ct::PortalOut>(body),
-        other => Err(format!("no response type for {other}")),
+/// `data` decodes as the generated answer type of `op` and fits its schema.
+fn fits(spec: &'static Spec, op: &str, data: &Value) -> Result<(), String> {
+    let op = spec.operation(op).ok_or("not an operation")?;
+    (op.response.decodes)(data.to_string().into())?;
+    match op.response.schema {
+        Some(schema) => validate::check(schema, data, "").map_err(|(at, v)| format!("{at} {v}")),
+        None => Ok(()),
     }
 }
 
@@ -793,10 +699,7 @@ async fn every_answer_decodes_and_fits_the_specs() {
                 assert_eq!(r.status, 200);
                 assert_eq!(env["error"], json!([]));
                 let data = &env["data"];
-                decode_funnelfox(op, data).unwrap_or_else(|e| panic!("{op}: {e}"));
-                let doc = load(&format!("specs/funnelfox/{op}.yaml"));
-                let path = format!("/checkout/{op}");
-                conforms(&doc, response_schema(&doc, "post", &path), data, op).unwrap_or_else(|e| panic!("{e}"));
+                fits(&funnelfox::SPEC, op, data).unwrap_or_else(|e| panic!("{op}: {e}"));
                 seen.insert(op);
             }
             Some("error") => {
@@ -815,32 +718,27 @@ async fn every_answer_decodes_and_fits_the_specs() {
         .collect();
     assert_eq!(statuses.len(), 4, "every payment status was checked: {statuses:?}");
 
-    let doc = load("specs/closient/openapi.yaml");
-    let error_schema = json!({"$ref": "#/components/schemas/ErrorBody"});
     for r in cl.requests() {
         let op = r.operation.unwrap();
         if r.status == 200 {
-            decode_closient(op, &r.response).unwrap_or_else(|e| panic!("{op}: {e}"));
-            let spec_op = closient::SPEC.operation(op).unwrap();
-            let schema = response_schema(&doc, spec_op.method, spec_op.path);
-            conforms(&doc, schema, &r.response, op).unwrap_or_else(|e| panic!("{e}"));
+            fits(&closient::SPEC, op, &r.response).unwrap_or_else(|e| panic!("{op}: {e}"));
             seen.insert(op);
         } else {
-            decode::<ct::ErrorBody>(&r.response).unwrap();
-            conforms(&doc, &error_schema, &r.response, op).unwrap_or_else(|e| panic!("{e}"));
+            serde_json::from_value::<ct::ErrorBody>(r.response.clone()).unwrap();
             let e = &r.response["error"];
             assert_eq!(e["status"], r.status, "{op}");
             assert!(e["details"].is_array());
         }
     }
-    let documented: HashSet<&str> = funnelfox::SPEC
-        .operations
+    // Every operation the traffic reached had a success checked (the payment
+    // calls, which need a form token, are checked by the tests below).
+    let reached: HashSet<&str> = ff_records
         .iter()
-        .chain(closient::SPEC.operations)
-        .map(|o| o.id)
-        .filter(|id| !matches!(*id, "create_payment" | "resume_payment"))
+        .chain(&cl.requests())
+        .filter_map(|r| r.operation)
         .collect();
-    assert_eq!(seen, documented, "a success of every operation was checked");
+    assert!(reached.len() >= 9, "{reached:?}");
+    assert_eq!(seen, reached, "a success of every operation reached was checked");
 }
 
 #[tokio::test]
@@ -948,4 +846,91 @@ async fn a_resume_can_fail_and_a_token_pays_at_most_twice_a_day() {
     let third = pay(orders[2]).await.unwrap_err();
     assert_eq!((third.status(), third.code()), (Some(200), Some("bad_request")));
     assert!(third.to_string().contains("2 times today"), "{third}");
+}
+
+// ------------------------------------------- every operation, from the spec alone
+
+/// Every operation of FunnelFox's spec and of the fixture pages, called with the
+/// example its spec gives: a modelled one answers by its rules (a business-rule
+/// refusal under HTTP 200 at most), one the fake does not model answers from the
+/// spec, and the answer fits it. The fixture pages are named nowhere in the fake.
+#[tokio::test]
+async fn the_fake_answers_every_operation_including_new_pages() {
+    use billing_clients::testing::fixture;
+    use support::operations::{clients_for, operations};
+    let mut from_spec = 0;
+    for (spec, op) in operations().filter(|(spec, _)| *spec != "closient") {
+        let fake = FakeFunnelFox::start_with_spec("org_walk", &fixture::SPEC).await;
+        let unused = "http://127.0.0.1:9";
+        let c = clients_for(
+            &fake.server_url(),
+            unused,
+            "org_walk",
+            fake.secret_key(),
+            RetryPolicy::none(),
+        );
+        let result = c.call_valid(spec, op).await;
+        let new_page = funnelfox::SPEC.operation(op.id).is_none();
+        match &result {
+            Ok(_) => {
+                let data = &fake.requests()[0].response["data"];
+                fits(&fixture::SPEC, op.id, data).unwrap_or_else(|e| panic!("{}: {e}", op.id));
+                from_spec += usize::from(new_page);
+            }
+            Err(e) => {
+                assert!(!new_page, "{}: {e}", op.id);
+                assert_eq!(
+                    (e.status(), e.code()),
+                    (Some(200), Some("bad_request")),
+                    "{}: {e}",
+                    op.id
+                );
+            }
+        }
+        assert_eq!(fake.count(op.id), 1, "{}", op.id);
+    }
+    let new_pages = fixture::SPEC
+        .operations
+        .iter()
+        .filter(|op| funnelfox::SPEC.operation(op.id).is_none());
+    assert_eq!(
+        from_spec,
+        new_pages.count(),
+        "every fixture page answered from the spec"
+    );
+}
+
+/// An operation whose spec needs the key is refused by the fake without it, or
+/// with another, before its request is looked at: HTTP 401 in the envelope.
+#[tokio::test]
+async fn the_fake_requires_the_key_where_the_spec_does() {
+    use billing_clients::testing::fixture;
+    let fake = FakeFunnelFox::start_with_spec("org_auth", &fixture::SPEC).await;
+    let op = fixture::SPEC.operations.iter().find(|op| op.requires_auth).unwrap();
+    let url = format!("{}{}", fake.base_url(), op.path);
+    for key in [None, Some("ff_wrong")] {
+        let mut request = reqwest::Client::new().post(&url).json(&json!({}));
+        if let Some(key) = key {
+            request = request.header("ff-secret-key", key);
+        }
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status(), 401, "{key:?}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(
+            (body["status"].as_str(), body["error"][0]["code"].as_str()),
+            (Some("error"), Some("unauthorized"))
+        );
+    }
+    let response = reqwest::Client::new()
+        .post(&url)
+        .header("ff-secret-key", fake.secret_key())
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.status(),
+        400,
+        "with the key, the empty body is refused as the spec says"
+    );
 }

@@ -1,5 +1,6 @@
 //! Any YAML document through the spec pipeline's merge, overlay, normalisation,
-//! preflight checks and metadata emission: a clear error or a result, never a panic.
+//! preflight checks and the generation of operations: a clear error or a result,
+//! never a panic.
 #![no_main]
 
 #[path = "../../codegen/mod.rs"]
@@ -17,10 +18,10 @@ fuzz_target!(|data: &[u8]| {
         codegen::load::Page { file: "b.yaml".into(), doc: doc.clone() },
     ];
     let Ok(merged) = codegen::load::merge(&pages) else { return };
-    let mut doc = merged.doc;
-    codegen::overlay::apply(&mut doc, &serde_json::json!({"paths": {"/x": {"post": {"x-billing-retry": "safe"}}}}));
-    let corrections = codegen::normalize::normalize(&mut doc);
-    if let Ok(spec) = codegen::preflight::check(&doc, &merged.origins) {
-        let _ = codegen::meta::emit(&spec, &corrections, &merged.origins);
+    let (mut doc, mut origins) = (merged.doc, merged.origins);
+    json_patch::merge(&mut doc, &serde_json::json!({"paths": {"/x": {"post": {"x-billing-retry": "safe"}}}}));
+    let Ok(corrections) = codegen::normalize::normalize(&mut doc, &mut origins) else { return };
+    if let Ok(spec) = codegen::preflight::check(&doc, &origins) {
+        let _ = codegen::operations::generate(&doc, &spec, &corrections, &origins);
     }
 });

@@ -1,8 +1,10 @@
 //! Closient Billing: Stripe-backed checkout for prepaid ad balance and the resolver
 //! subscription, balances, and the customer portal.
 //!
-//! The types in [`types`] are generated from `specs/closient/openapi.yaml`; money
-//! amounts are exact [`rust_decimal::Decimal`]s.
+//! [`Client`], its methods and the types in [`types`] are generated from
+//! `specs/closient/openapi.yaml`; money amounts are exact [`rust_decimal::Decimal`]s.
+//! This module adds what is Closient's own: the API key and its local check
+//! ([`api_key`]), and its two error shapes (`wire`).
 //!
 //! ```no_run
 //! # async fn run() -> billing_clients::Result<()> {
@@ -27,34 +29,31 @@ mod wire;
 
 #[allow(missing_docs, clippy::all, unused_imports, dead_code)]
 mod generated {
-    include!(concat!(env!("OUT_DIR"), "/closient_client.rs"));
-}
-#[allow(missing_docs)]
-mod meta {
-    include!(concat!(env!("OUT_DIR"), "/closient_meta.rs"));
+    include!(concat!(env!("OUT_DIR"), "/closient_types.rs"));
+    include!(concat!(env!("OUT_DIR"), "/closient_operations.rs"));
 }
 
+/// A Closient Billing client holding one API key; its methods are the spec's
+/// operations, generated.
+pub use generated::Client;
+/// Closient's API as declared by its spec: operations, auth, constraints.
+pub use generated::SPEC;
 /// Request and response types, generated from `specs/closient/openapi.yaml`.
 pub use generated::types;
-/// Closient's API as declared by its spec: operations, auth, constraints.
-pub use meta::SPEC;
 
-use crate::IntoBody;
-use crate::core::{Builder, Inner, Provider, builder::BuildClient, builder::env};
+use crate::core::{Builder, Provider, builder::env};
 use crate::error::{InvalidInput, Result, Violation};
 use secrecy::SecretString;
 
 pub(crate) static PROVIDER: Provider = Provider {
     name: "closient",
     spec: &SPEC,
+    check_secret: |secret| {
+        use secrecy::ExposeSecret;
+        api_key::check(secret.expose_secret()).map(|_| ())
+    },
     interpret: wire::interpret,
 };
-
-/// A Closient Billing client holding one API key. Cheap to clone.
-#[derive(Clone, Debug)]
-pub struct Client {
-    api: generated::Client,
-}
 
 impl Client {
     /// A client with this API key (checked locally: prefix, body, CRC-32).
@@ -78,88 +77,5 @@ impl Client {
             b = b.base_url(url);
         }
         b.build()
-    }
-
-    /// Open a Stripe Checkout session that tops up the prepaid ad balance
-    /// (`amount_cents` ≥ 500).
-    pub async fn create_checkout(&self, body: impl IntoBody<types::AdBalanceCheckoutIn>) -> Result<types::CheckoutOut> {
-        self.core()
-            .send("create_checkout", body, |b| self.api.create_checkout().body(b).send())
-            .await
-    }
-
-    /// Open a Stripe Checkout session for the resolver subscription (refused when
-    /// the organisation already has an active one).
-    pub async fn create_resolver_checkout(
-        &self,
-        body: impl IntoBody<types::ResolverCheckoutIn>,
-    ) -> Result<types::CheckoutOut> {
-        self.core()
-            .send("create_resolver_checkout", body, |b| {
-                self.api.create_resolver_checkout().body(b).send()
-            })
-            .await
-    }
-
-    /// The organisation's prepaid ad balance and spend.
-    pub async fn get_balance(&self, organization_id: &str) -> Result<types::BalanceOut> {
-        let op = self.core().op("get_balance");
-        self.core().params(op, &[("organization_id", organization_id)])?;
-        self.core()
-            .call(op, self.api.get_balance().organization_id(organization_id).send())
-            .await
-    }
-
-    /// The organisation's resolver subscription: tier, status, usage, limits.
-    pub async fn get_resolver_subscription(&self, organization_id: &str) -> Result<types::ResolverSubscriptionOut> {
-        let op = self.core().op("get_resolver_subscription");
-        self.core().params(op, &[("organization_id", organization_id)])?;
-        self.core()
-            .call(
-                op,
-                self.api
-                    .get_resolver_subscription()
-                    .organization_id(organization_id)
-                    .send(),
-            )
-            .await
-    }
-
-    /// A single-use Stripe customer-portal URL for the resolver subscription.
-    pub async fn create_portal_session(
-        &self,
-        organization_id: &str,
-        body: impl IntoBody<types::PortalIn>,
-    ) -> Result<types::PortalOut> {
-        let op = self.core().op("create_portal_session");
-        self.core().params(op, &[("organization_id", organization_id)])?;
-        let body = self.core().body(op, body)?;
-        self.core()
-            .call(
-                op,
-                self.api
-                    .create_portal_session()
-                    .organization_id(organization_id)
-                    .body(body)
-                    .send(),
-            )
-            .await
-    }
-}
-
-crate::core::client_glue!();
-
-impl BuildClient for Client {
-    fn provider() -> &'static Provider {
-        &PROVIDER
-    }
-    fn check_secret(secret: &SecretString) -> Result<(), InvalidInput> {
-        use secrecy::ExposeSecret;
-        api_key::check(secret.expose_secret()).map(|_| ())
-    }
-    fn from_core(base_url: &str, http: reqwest::Client, core: Inner) -> Self {
-        Self {
-            api: generated::Client::new_with_client(base_url, http, core),
-        }
     }
 }

@@ -2,6 +2,7 @@
 //! shape, `{"error": {code, message, status, details}}` or RFC 9457 problem details
 //! (`type`, `title`, `status`, `detail`, `error_code`, `retryable`).
 
+use crate::core::spec::Media;
 use crate::core::{ApiFields, Interpreted};
 use crate::error::FieldIssue;
 use bytes::Bytes;
@@ -42,12 +43,14 @@ struct Problem {
     retryable: Option<bool>,
 }
 
-/// Read a complete Closient response body.
-pub(crate) fn interpret(status: u16, body: &Bytes) -> Interpreted {
+/// Read a complete Closient response body of an operation that answers `media`.
+pub(crate) fn interpret(status: u16, media: Media, body: &Bytes) -> Interpreted {
     if (200..300).contains(&status) {
-        return match serde_json::from_slice::<serde_json::Value>(body) {
-            Ok(_) => Interpreted::Data(body.clone()),
-            Err(e) => Interpreted::Undecodable(format!("HTTP {status} with a body that is not JSON: {e}")),
+        return match (media, serde_json::from_slice::<serde_json::Value>(body)) {
+            (Media::Text | Media::Bytes, _) | (Media::Json, Ok(_)) => Interpreted::Data(body.clone()),
+            (Media::Empty, _) if body.iter().all(u8::is_ascii_whitespace) => Interpreted::Data(Bytes::new()),
+            (Media::Empty, Ok(_)) => Interpreted::Data(body.clone()),
+            (_, Err(e)) => Interpreted::Undecodable(format!("HTTP {status} with a body that is not JSON: {e}")),
         };
     }
     if let Ok(Wrapped { error }) = serde_json::from_slice::<Wrapped>(body) {
@@ -87,7 +90,7 @@ mod tests {
         let a = Bytes::from(
             r#"{"error":{"code":"VALIDATION_ERROR","message":"bad","status":422,"details":[{"field":"amount_cents","message":"too small"}]}}"#,
         );
-        let Interpreted::Api(a) = interpret(422, &a) else {
+        let Interpreted::Api(a) = interpret(422, Media::Json, &a) else {
             panic!()
         };
         assert_eq!(a.code.as_deref(), Some("VALIDATION_ERROR"));
@@ -95,7 +98,7 @@ mod tests {
         let b = Bytes::from(
             r#"{"type":"about:blank","title":"Too Many Requests","status":429,"detail":"slow down","error_code":"RATE_LIMITED","retryable":true}"#,
         );
-        let Interpreted::Api(b) = interpret(429, &b) else {
+        let Interpreted::Api(b) = interpret(429, Media::Json, &b) else {
             panic!()
         };
         assert_eq!(b.code.as_deref(), Some("RATE_LIMITED"));

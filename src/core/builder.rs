@@ -2,10 +2,11 @@
 //! provider-specific setters live in the provider modules.
 
 use super::retry::RetryPolicy;
-use super::{Core, Provider, url};
+use super::{Api, Core, url};
 use crate::error::{Error, InvalidInput, Violation};
 use secrecy::SecretString;
 use std::marker::PhantomData;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -35,20 +36,6 @@ impl Default for CallOptions {
     }
 }
 
-/// A provider client that a [`Builder`] can build.
-pub trait BuildClient: Sized + sealed::Sealed {
-    #[doc(hidden)]
-    fn provider() -> &'static Provider;
-    #[doc(hidden)]
-    fn check_secret(secret: &SecretString) -> Result<(), InvalidInput>;
-    #[doc(hidden)]
-    fn from_core(base_url: &str, http: reqwest::Client, core: super::Inner) -> Self;
-}
-
-pub(crate) mod sealed {
-    pub trait Sealed {}
-}
-
 /// Configuration of a client; start from `funnelfox::Client::builder` or
 /// `closient::Client::builder`.
 #[derive(Debug)]
@@ -64,7 +51,7 @@ pub struct Builder<C> {
     _client: PhantomData<fn() -> C>,
 }
 
-impl<C: BuildClient> Builder<C> {
+impl<C: Api> Builder<C> {
     pub(crate) fn new() -> Self {
         Self {
             variables: Vec::new(),
@@ -136,7 +123,7 @@ impl<C: BuildClient> Builder<C> {
         let vars: Vec<(&str, &str)> = self.variables.iter().map(|(n, v)| (*n, v.as_str())).collect();
         let base_url = url::render(provider.spec, self.base_url.as_deref(), &vars)?;
         if let Some(secret) = &self.secret {
-            C::check_secret(secret)?;
+            (provider.check_secret)(secret)?;
         }
         let ua = self
             .user_agent
@@ -157,12 +144,13 @@ impl<C: BuildClient> Builder<C> {
         };
         let core = Core {
             provider,
-            http: http.clone(),
+            http,
+            base_url,
             secret: self.secret,
             user_agent,
             options: self.options,
         };
-        Ok(C::from_core(&base_url, http, Arc::new(core)))
+        Ok(C::from_core(Arc::new(core)))
     }
 }
 

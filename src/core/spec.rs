@@ -1,5 +1,6 @@
-//! The shape of the metadata `build.rs` emits for each provider (see `codegen/meta.rs`):
-//! everything the wrapper needs from a spec that progenitor does not act on.
+//! The shape of what `build.rs` emits for each provider (see `codegen/operations.rs`):
+//! every operation of the corrected spec, with its auth, retry class, parameters,
+//! and the schemas of its body and answer, as static data the core acts on.
 
 /// A provider's API as its corrected spec declares it.
 #[derive(Debug)]
@@ -20,9 +21,30 @@ pub struct Spec {
 }
 
 impl Spec {
-    /// The operation with this `operationId`.
+    /// The operation with this id (the method's name).
     pub fn operation(&self, id: &str) -> Option<&'static Operation> {
-        self.operations.iter().find(|op| op.id == id)
+        let ops: &'static [Operation] = self.operations;
+        ops.iter().find(|op| op.id == id)
+    }
+
+    /// The operation with this method and path relative to the server URL
+    /// (`{name}` segments match any non-empty segment).
+    pub fn route(&self, method: &str, path: &str) -> Option<&'static Operation> {
+        let ops: &'static [Operation] = self.operations;
+        ops.iter()
+            .find(|op| op.method.eq_ignore_ascii_case(method) && matches_template(op.path, path))
+    }
+}
+
+/// `/a/{x}/b` matches `/a/anything/b` (a non-empty segment for each `{x}`).
+fn matches_template(template: &str, path: &str) -> bool {
+    let (mut t, mut p) = (template.split('/'), path.split('/'));
+    loop {
+        match (t.next(), p.next()) {
+            (None, None) => return true,
+            (Some(a), Some(b)) if a == b || (a.starts_with('{') && !b.is_empty()) => {}
+            _ => return false,
+        }
     }
 }
 
@@ -42,7 +64,8 @@ pub struct ServerVariable {
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct Operation {
-    /// The `operationId` (derived from the path where upstream has none).
+    /// The operation id: the client method's name, the same string everywhere
+    /// (derived from the path where upstream has none, see the README).
     pub id: &'static str,
     /// HTTP method, upper case.
     pub method: &'static str,
@@ -52,12 +75,14 @@ pub struct Operation {
     pub summary: &'static str,
     /// Whether the operation's `security` requires the API key.
     pub requires_auth: bool,
-    /// How the operation may be retried (`x-billing-retry`; `charge` when absent).
+    /// How the operation may be retried (`x-billing-retry`, else by HTTP method).
     pub retry: RetryClass,
-    /// Constraints on path and query parameters.
-    pub params: &'static [Field],
-    /// Constraints on the JSON request body's fields (dotted for nested fields).
-    pub body: &'static [Field],
+    /// Path and query parameters, in the order the method takes them.
+    pub params: &'static [Param],
+    /// The request body, if the operation takes one.
+    pub body: Option<Body>,
+    /// What a success answers.
+    pub response: Response,
 }
 
 /// Whether an operation is safe to send twice.
@@ -66,27 +91,113 @@ pub enum RetryClass {
     /// Repeating it has no further effect (reads, creating a checkout session):
     /// retried on connection failures, timeouts, 5xx and 429.
     Safe,
-    /// It may move money: re-sent only when the request provably never reached the
-    /// server (connect failure) or the server said it did not process it (429, or
-    /// 503 with `Retry-After`).
+    /// It may move money or change state: re-sent only when the request provably
+    /// never reached the server (connect failure) or the server said it did not
+    /// process it (429). The default for POST and PATCH.
     Charge,
 }
 
-/// The constraints on one field.
+/// Where a parameter goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Location {
+    /// A `{name}` segment of the path.
+    Path,
+    /// The query string.
+    Query,
+}
+
+/// A path or query parameter.
 #[derive(Debug)]
 #[non_exhaustive]
-pub struct Field {
-    /// Field name; `a.b` for `b` inside object `a`.
+pub struct Param {
+    /// Its name in the spec.
+    pub name: &'static str,
+    /// Path or query.
+    pub location: Location,
+    /// Whether it must be given.
+    pub required: bool,
+    /// Its schema.
+    pub schema: &'static Schema,
+}
+
+/// How a body is encoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Media {
+    /// `application/json`.
+    Json,
+    /// Any `text/*` type (FunnelFox's CSV exports).
+    Text,
+    /// Anything else, as bytes.
+    Bytes,
+    /// No content.
+    Empty,
+}
+
+/// A request body.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Body {
+    /// Its media type, e.g. `application/json`.
+    pub content_type: &'static str,
+    /// Its encoding.
+    pub media: Media,
+    /// Its schema.
+    pub schema: &'static Schema,
+}
+
+/// What a successful call answers.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Response {
+    /// Its encoding ([`Media::Empty`] when the spec declares no content).
+    pub media: Media,
+    /// Its schema, for JSON answers.
+    pub schema: Option<&'static Schema>,
+    /// Decodes the data of an answer as the method does (its generated type).
+    #[doc(hidden)]
+    pub decodes: fn(bytes::Bytes) -> Result<(), String>,
+}
+
+/// A JSON Schema, as much of it as the specs use: what the validator checks and
+/// what the fakes answer from.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Schema {
+    /// The component it was declared as, if any.
+    pub name: Option<&'static str>,
+    /// The JSON types allowed; empty means any.
+    pub types: &'static [JsonType],
+    /// Whether `null` is allowed.
+    pub nullable: bool,
+    /// Constraints on the value itself.
+    pub rules: &'static [Rule],
+    /// Declared properties of an object.
+    pub properties: &'static [Property],
+    /// The schema of an array's items.
+    pub items: Option<&'static Schema>,
+    /// The value must match at least one of these.
+    pub any_of: &'static [&'static Schema],
+    /// The value must match exactly one of these.
+    pub one_of: &'static [&'static Schema],
+    /// The value must match all of these.
+    pub all_of: &'static [&'static Schema],
+    /// The spec's `example` (else `default`), as JSON text.
+    pub example: Option<&'static str>,
+}
+
+/// A declared property of an object schema.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Property {
+    /// Its name.
     pub name: &'static str,
     /// Whether it must be present.
     pub required: bool,
-    /// Whether `null` is allowed.
-    pub nullable: bool,
-    /// The rules its value must satisfy.
-    pub rules: &'static [Rule],
+    /// Its schema.
+    pub schema: &'static Schema,
 }
 
-/// JSON value types a field may be declared with.
+/// JSON value types a schema may allow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[allow(missing_docs)]
 pub enum JsonType {
@@ -101,8 +212,6 @@ pub enum JsonType {
 /// One declared constraint.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Rule {
-    /// The value's JSON type.
-    Type(JsonType),
     /// One of these strings.
     Enum(&'static [&'static str]),
     /// At least this many characters.
@@ -111,7 +220,7 @@ pub enum Rule {
     MaxLength(u64),
     /// Matches this ECMA-262 regular expression.
     Pattern(&'static str),
-    /// A string format; `uuid` and `decimal` are checked, others are not.
+    /// A string format; `uuid`, `decimal` and `date-time` are checked, others are not.
     Format(&'static str),
     /// A lower bound.
     Minimum {
@@ -127,4 +236,21 @@ pub enum Rule {
         /// Whether the bound itself is excluded.
         exclusive: bool,
     },
+    /// At least this many array items.
+    MinItems(u64),
+    /// At most this many array items.
+    MaxItems(u64),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::matches_template;
+
+    #[test]
+    fn templates() {
+        assert!(matches_template("/billing/balance/{id}", "/billing/balance/x"));
+        assert!(!matches_template("/billing/balance/{id}", "/billing/balance/"));
+        assert!(!matches_template("/billing/balance/{id}", "/billing/balance/x/y"));
+        assert!(matches_template("/checkout/one_click", "/checkout/one_click"));
+    }
 }

@@ -1,130 +1,142 @@
-//! The transport under every generated operation (progenitor's `ClientHooks::exec`):
-//! per-operation auth, one attempt after another as the retry table allows, bounded
-//! body reads, and the provider's wire format.
-//!
-//! progenitor decodes what `exec` returns. A success is handed back as a response
-//! whose body is the documented JSON; any failure with a response is handed back
-//! with its real status and a body that fails to read with [`Delivered`], which
-//! carries this crate's typed error through reqwest to [`delivered`].
+//! The transport under every call: per-operation auth, one attempt after another
+//! as the retry table allows, bounded body reads, the provider's wire format, and
+//! this crate's error for every way it can fail. Each attempt ends in a success's
+//! data or an [`Error`] built here, so no response shape can lose an error.
 
 use super::retry::{Failure, may_retry, retry_after};
-use super::spec::{Operation, RetryClass};
-use super::{ApiFields, Core, Interpreted};
-use crate::error::{ApiError, Error};
+use super::spec::Operation;
+use super::{ApiFields, CallOptions, Core, Interpreted};
+use crate::error::{ApiError, Error, TransportError, TransportKind};
 use backon::Retryable;
 use bytes::Bytes;
-use progenitor_client::OperationInfo;
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue, USER_AGENT};
-use std::pin::Pin;
-use std::sync::Mutex;
+use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, USER_AGENT};
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::task::{Context, Poll};
 use std::time::Instant;
+use tracing::Instrument;
 
-/// What one attempt produced.
-enum Outcome {
-    /// A response for progenitor: a success, or a failure carried in the body.
-    Response(reqwest::Response),
-    /// No complete response.
-    Transport(reqwest::Error),
+/// A successful call: the data the wire format extracted, and how it came.
+pub(crate) struct Done {
+    pub(crate) status: u16,
+    pub(crate) data: Bytes,
+    pub(crate) attempts: u32,
 }
 
-/// A failed attempt the retry table allows to be sent again.
-struct Retry {
-    outcome: Box<Outcome>,
+/// A failed attempt, and whether the retry table lets it be sent again.
+struct Failed {
+    error: Error,
+    retry: bool,
     retry_after: Option<std::time::Duration>,
 }
 
 impl Core {
-    pub(crate) async fn exec(
+    /// Send `body` to `path` (relative to the base URL, query included) as `op`,
+    /// under the call deadline and a tracing span.
+    pub(crate) async fn execute(
         &self,
-        mut request: reqwest::Request,
-        info: &OperationInfo,
-    ) -> reqwest::Result<reqwest::Response> {
-        let op = self.spec().operation(info.operation_id);
-        let class = op.map_or(RetryClass::Charge, |o| o.retry);
-        self.decorate(&mut request, op);
-        *request.timeout_mut() = Some(self.options.attempt_timeout);
+        op: &'static Operation,
+        path: &str,
+        body: Option<Bytes>,
+        options: &CallOptions,
+    ) -> Result<Done, Error> {
+        let span = tracing::info_span!(
+            "billing_call",
+            provider = self.provider.name,
+            operation = op.id,
+            attempts = tracing::field::Empty,
+            status = tracing::field::Empty,
+            request_id = tracing::field::Empty,
+            latency_ms = tracing::field::Empty,
+        );
+        let started = Instant::now();
+        let result = async {
+            match tokio::time::timeout(options.call_timeout, self.attempts(op, path, body, options)).await {
+                Err(_) => Err(Error::Transport(TransportError {
+                    operation: op.id,
+                    kind: TransportKind::Timeout,
+                    source: None,
+                })),
+                Ok(result) => result,
+            }
+        }
+        .instrument(span.clone())
+        .await;
+        span.record("latency_ms", started.elapsed().as_millis() as u64);
+        if let Err(e) = &result {
+            tracing::debug!(parent: &span, error = %e, "call failed");
+        }
+        result
+    }
+
+    async fn attempts(
+        &self,
+        op: &'static Operation,
+        path: &str,
+        body: Option<Bytes>,
+        options: &CallOptions,
+    ) -> Result<Done, Error> {
+        let url = reqwest::Url::parse(&format!("{}{path}", self.base_url)).map_err(|e| {
+            crate::error::InvalidInput::new(Some(op.id), "path", crate::Violation::Format(e.to_string()))
+        })?;
+        let method = reqwest::Method::from_bytes(op.method.as_bytes()).unwrap_or(reqwest::Method::POST);
+        let headers = self.headers(op, body.is_some());
         let attempts = AtomicU32::new(0);
-        let policy = &self.options.retry;
-        // Generated requests carry JSON bytes (or nothing), so they can be re-sent.
-        let Some(body) = request
-            .body()
-            .map(|b| b.as_bytes().map(Bytes::copy_from_slice))
-            .unwrap_or(Some(Bytes::new()))
-        else {
-            attempts.store(1, Ordering::Relaxed);
-            let outcome = self.attempt(request, op, RetryClass::Charge, 1).await;
-            return finish(outcome);
-        };
+        let policy = &options.retry;
         let attempt = || async {
             let n = attempts.fetch_add(1, Ordering::Relaxed) + 1;
-            let mut copy = reqwest::Request::new(request.method().clone(), request.url().clone());
-            *copy.headers_mut() = request.headers().clone();
-            *copy.timeout_mut() = request.timeout().copied();
-            if request.body().is_some() {
-                *copy.body_mut() = Some(reqwest::Body::from(body.clone()));
+            let mut request = reqwest::Request::new(method.clone(), url.clone());
+            *request.headers_mut() = headers.clone();
+            *request.timeout_mut() = Some(options.attempt_timeout);
+            if let Some(body) = &body {
+                *request.body_mut() = Some(reqwest::Body::from(body.clone()));
             }
-            self.attempt(copy, op, class, n).await
+            self.attempt(op, request, n, options).await
         };
         let result = attempt
             .retry(policy.backoff())
             .sleep(tokio::time::sleep)
-            .when(|_: &Retry| true)
-            .adjust(|r: &Retry, backoff| policy.next_delay(r.retry_after, backoff))
+            .when(|f: &Failed| f.retry)
+            .adjust(|f: &Failed, backoff| policy.next_delay(f.retry_after, backoff))
             .notify(|_, delay| tracing::debug!(delay_ms = delay.as_millis() as u64, "retrying"))
             .await;
         tracing::Span::current().record("attempts", attempts.load(Ordering::Relaxed));
-        finish(result)
+        result.map_err(|f| f.error)
     }
 
-    /// Headers only the core decides: the auth header exactly where the spec's
-    /// `security` asks for it, our user agent, and no progenitor `api-version`
-    /// (neither API defines one).
-    pub(super) fn decorate(&self, request: &mut reqwest::Request, op: Option<&Operation>) {
-        let headers = request.headers_mut();
-        headers.remove("api-version");
-        if !headers.contains_key(USER_AGENT) {
-            headers.insert(USER_AGENT, self.user_agent.clone());
+    /// The headers of every attempt: JSON, our user agent, and the auth header
+    /// exactly where the operation's `security` asks for it, marked sensitive.
+    fn headers(&self, op: &Operation, has_body: bool) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        if has_body {
+            headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         }
-        let Some(name) = self
+        headers.insert(USER_AGENT, self.user_agent.clone());
+        let name = self
             .spec()
             .auth_header
-            .and_then(|h| HeaderName::from_bytes(h.as_bytes()).ok())
-        else {
-            return;
-        };
-        headers.remove(&name);
-        if op.is_some_and(|o| o.requires_auth) {
+            .and_then(|h| HeaderName::from_bytes(h.as_bytes()).ok());
+        if let (true, Some(name), Some(secret)) = (op.requires_auth, name, &self.secret) {
             use secrecy::ExposeSecret;
-            if let Some(mut value) = self
-                .secret
-                .as_ref()
-                .and_then(|s| HeaderValue::from_str(s.expose_secret()).ok())
-            {
+            if let Ok(mut value) = HeaderValue::from_str(secret.expose_secret()) {
                 value.set_sensitive(true);
                 headers.insert(name, value);
             }
         }
+        headers
     }
 
     async fn attempt(
         &self,
+        op: &'static Operation,
         request: reqwest::Request,
-        op: Option<&'static Operation>,
-        class: RetryClass,
         n: u32,
-    ) -> Result<Outcome, Retry> {
+        options: &CallOptions,
+    ) -> Result<Done, Failed> {
         let started = Instant::now();
-        let retry = |outcome, failure, retry_after| {
-            if may_retry(class, failure) {
-                Err(Retry {
-                    outcome: Box::new(outcome),
-                    retry_after,
-                })
-            } else {
-                Ok(outcome)
-            }
+        let fail = |error: Error, failure: Failure, retry_after| Failed {
+            error,
+            retry: may_retry(op.retry, failure),
+            retry_after,
         };
         let response = match self.http.execute(request).await {
             Ok(r) => r,
@@ -137,12 +149,14 @@ impl Core {
                 } else {
                     Failure::Dropped
                 };
-                return retry(Outcome::Transport(e), failure, None);
+                return Err(fail(transport_error(op, e), failure, None));
             }
         };
-        let status = response.status();
+        let status = response.status().as_u16();
         let headers = response.headers().clone();
-        let body = match read_capped(response, self.options.max_response_bytes).await {
+        let span = tracing::Span::current();
+        span.record("status", status);
+        let body = match read_capped(response, options.max_response_bytes).await {
             Ok(body) => body,
             Err(Read::Transport(e)) => {
                 let failure = if e.is_timeout() {
@@ -150,15 +164,19 @@ impl Core {
                 } else {
                     Failure::Dropped
                 };
-                return retry(Outcome::Transport(e), failure, None);
+                return Err(fail(transport_error(op, e), failure, None));
             }
             Err(Read::TooLarge(prefix)) => {
-                let reason = format!("body exceeds the limit of {} bytes", self.options.max_response_bytes);
-                let err = self.failure(op, status.as_u16(), Interpreted::Undecodable(reason), &prefix, n);
-                return Ok(Outcome::Response(failing(status, headers, err)));
+                let reason = format!("body exceeds the limit of {} bytes", options.max_response_bytes);
+                let error = self.decode_error(op, Some(status), reason, &prefix, n);
+                return Err(Failed {
+                    error,
+                    retry: false,
+                    retry_after: None,
+                });
             }
         };
-        let mut interpreted = (self.provider.interpret)(status.as_u16(), &body);
+        let mut interpreted = (self.provider.interpret)(status, op.response.media, &body);
         let request_id = match &mut interpreted {
             Interpreted::Api(a) => {
                 a.request_id = a.request_id.take().or_else(|| header_request_id(&headers));
@@ -166,106 +184,91 @@ impl Core {
             }
             _ => header_request_id(&headers),
         };
-        let span = tracing::Span::current();
-        span.record("status", status.as_u16());
         if let Some(id) = &request_id {
-            span.record("request_id", id.as_str());
+            span.record("request_id", self.scrub(id.clone()).as_str());
         }
         tracing::debug!(
             attempt = n,
-            status = status.as_u16(),
+            status,
             latency_ms = started.elapsed().as_millis() as u64,
             "attempt"
         );
-        match interpreted {
-            Interpreted::Data(data) if status.is_success() => Ok(Outcome::Response(success(status, headers, data))),
-            other => {
-                let ra = retry_after(&headers);
-                let failure = Failure::Status {
-                    code: status.as_u16(),
-                    retry_after: ra.is_some(),
-                };
-                let err = self.failure(op, status.as_u16(), other, &body, n);
-                let outcome = Outcome::Response(failing(status, headers, err));
-                if status.is_success() {
-                    Ok(outcome)
-                } else {
-                    retry(outcome, failure, ra)
-                }
+        let success = (200..300).contains(&status);
+        let error = match interpreted {
+            Interpreted::Data(data) if success => {
+                return Ok(Done {
+                    status,
+                    data,
+                    attempts: n,
+                });
             }
-        }
+            Interpreted::Data(_) => {
+                let reason = format!("HTTP {status} with a success body");
+                self.decode_error(op, Some(status), reason, &body, n)
+            }
+            Interpreted::Undecodable(reason) => self.decode_error(op, Some(status), reason, &body, n),
+            Interpreted::Api(fields) => self.api_error(op, status, fields, n),
+        };
+        let ra = retry_after(&headers);
+        let failure = Failure::Status {
+            code: status,
+            retry_after: ra.is_some(),
+        };
+        // An error under a 2xx is the provider's answer: never re-sent.
+        let retryable = !success && !matches!(&error, Error::Api(a) if a.retryable == Some(false));
+        Err(Failed {
+            retry: retryable && may_retry(op.retry, failure),
+            error,
+            retry_after: ra,
+        })
     }
 
-    /// This crate's error for a response that is not a success.
-    pub(super) fn failure(
-        &self,
-        op: Option<&'static Operation>,
-        status: u16,
-        what: Interpreted,
-        body: &[u8],
-        attempts: u32,
-    ) -> Error {
-        let op = op.unwrap_or(&UNKNOWN);
-        match what {
-            Interpreted::Api(ApiFields {
-                code,
-                message,
-                kind,
-                request_id,
-                details,
-                retryable,
-            }) => Error::Api(Box::new(ApiError {
-                provider: self.provider.name,
-                operation: op.id,
-                status: Some(status),
-                code: code.map(|c| self.scrub(c)),
-                message: self.scrub(message),
-                kind,
-                request_id,
-                details: details
-                    .into_iter()
-                    .map(|mut d| {
-                        d.message = self.scrub(d.message);
-                        d
-                    })
-                    .collect(),
-                retryable,
-                attempts,
-            })),
-            Interpreted::Undecodable(reason) => self.decode_error(op, Some(status), reason, body, attempts),
-            Interpreted::Data(_) => self.decode_error(
-                op,
-                Some(status),
-                format!("HTTP {status} with a success body"),
-                body,
-                attempts,
-            ),
-        }
+    /// This crate's error for an error the provider reported, scrubbed.
+    pub(crate) fn api_error(&self, op: &'static Operation, status: u16, fields: ApiFields, attempts: u32) -> Error {
+        let ApiFields {
+            code,
+            message,
+            kind,
+            request_id,
+            details,
+            retryable,
+        } = fields;
+        Error::Api(Box::new(ApiError {
+            provider: self.provider.name,
+            operation: op.id,
+            status: Some(status),
+            code: code.map(|c| self.scrub(c)),
+            message: self.scrub(message),
+            kind: kind.map(|k| self.scrub(k)),
+            request_id: request_id.map(|r| self.scrub(r)),
+            details: details
+                .into_iter()
+                .map(|mut d| {
+                    d.message = self.scrub(d.message);
+                    d.field = d.field.map(|f| self.scrub(f));
+                    d
+                })
+                .collect(),
+            retryable,
+            attempts,
+        }))
     }
 }
 
-fn finish(result: Result<Outcome, Retry>) -> reqwest::Result<reqwest::Response> {
-    let outcome = match result {
-        Ok(outcome) => outcome,
-        Err(retry) => *retry.outcome,
+fn transport_error(op: &'static Operation, e: reqwest::Error) -> Error {
+    let kind = if e.is_timeout() {
+        TransportKind::Timeout
+    } else if e.is_connect() {
+        TransportKind::Connect
+    } else {
+        TransportKind::Other
     };
-    match outcome {
-        Outcome::Response(r) => Ok(r),
-        Outcome::Transport(e) => Err(e),
-    }
+    Error::Transport(TransportError {
+        operation: op.id,
+        kind,
+        source: Some(e),
+    })
 }
-
-/// Stands in for an operation missing from the spec (never, in generated code).
-static UNKNOWN: Operation = Operation {
-    id: "unknown",
-    method: "",
-    path: "",
-    summary: "",
-    requires_auth: true,
-    retry: RetryClass::Charge,
-    params: &[],
-    body: &[],
-};
 
 fn header_request_id(headers: &HeaderMap) -> Option<String> {
     ["x-request-id", "request-id"]
@@ -289,60 +292,4 @@ async fn read_capped(mut response: reqwest::Response, cap: usize) -> Result<Byte
         body.extend_from_slice(&chunk);
     }
     Ok(body.into())
-}
-
-fn rebuild(status: reqwest::StatusCode, mut headers: HeaderMap, body: reqwest::Body) -> reqwest::Response {
-    for h in [
-        reqwest::header::CONTENT_LENGTH,
-        reqwest::header::TRANSFER_ENCODING,
-        reqwest::header::CONTENT_ENCODING,
-    ] {
-        headers.remove(h);
-    }
-    let mut response = http::Response::new(body);
-    *response.status_mut() = status;
-    *response.headers_mut() = headers;
-    reqwest::Response::from(response)
-}
-
-fn success(status: reqwest::StatusCode, headers: HeaderMap, data: Bytes) -> reqwest::Response {
-    rebuild(status, headers, reqwest::Body::from(data))
-}
-
-fn failing(status: reqwest::StatusCode, headers: HeaderMap, error: Error) -> reqwest::Response {
-    let stream = FailOnce(Some(Delivered(Mutex::new(Some(error)))));
-    rebuild(status, headers, reqwest::Body::wrap_stream(stream))
-}
-
-/// This crate's error, delivered through a response body that fails to read.
-#[derive(Debug)]
-pub(crate) struct Delivered(Mutex<Option<Error>>);
-
-impl std::fmt::Display for Delivered {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("the response was not a success")
-    }
-}
-
-impl std::error::Error for Delivered {}
-
-/// The error carried by a failing body, found anywhere in `e`'s source chain.
-pub(crate) fn delivered(e: &(dyn std::error::Error + 'static)) -> Option<Error> {
-    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
-    while let Some(err) = cur {
-        if let Some(d) = err.downcast_ref::<Delivered>() {
-            return d.0.lock().unwrap_or_else(|p| p.into_inner()).take();
-        }
-        cur = err.source();
-    }
-    None
-}
-
-struct FailOnce(Option<Delivered>);
-
-impl futures_core::Stream for FailOnce {
-    type Item = Result<Bytes, Delivered>;
-    fn poll_next(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        Poll::Ready(self.get_mut().0.take().map(Err))
-    }
 }

@@ -38,6 +38,26 @@ const SEGMENT: &AsciiSet = &CONTROLS
     .add(b')')
     .add(b'*');
 
+/// A path parameter's value, escaped as one segment.
+pub(crate) fn segment(value: &serde_json::Value) -> String {
+    utf8_percent_encode(&query_value(value), SEGMENT).to_string()
+}
+
+/// A scalar parameter's text (`"a"` → `a`, `5` → `5`).
+pub(crate) fn query_value(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// `a=1&b=x%20y`.
+pub(crate) fn query(pairs: &[(&str, String)]) -> String {
+    url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs.iter().map(|(k, v)| (*k, v.as_str())))
+        .finish()
+}
+
 /// The longest server variable accepted.
 pub const MAX_VARIABLE: usize = 128;
 

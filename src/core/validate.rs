@@ -1,68 +1,98 @@
 //! Client-side enforcement of every constraint the spec declares, driven by the
-//! table `build.rs` emits (so it follows the spec when the spec changes). It runs on
-//! the JSON that would be sent, after typify's own checks, and so also catches what
-//! typify does not enforce (integer `minimum`/`maximum`).
+//! schemas `build.rs` emits (so it follows the spec when the spec changes). It runs
+//! on the JSON that would be sent, after typify's own checks, and so also catches
+//! what typify does not enforce (integer `minimum`/`maximum`, array sizes), through
+//! nested objects, array items and `anyOf` / `oneOf` / `allOf`.
 
-use super::spec::{Field, JsonType, Operation, Rule};
+use super::spec::{JsonType, Operation, Param, Rule, Schema};
 use crate::error::{InvalidInput, Violation};
 use serde_json::Value;
 use std::collections::HashMap;
-use std::sync::{LazyLock, Mutex};
+use std::sync::{LazyLock, RwLock};
 
-/// Check a request body against the operation's declared fields.
-pub fn check_body(op: &Operation, body: &Value) -> Result<(), InvalidInput> {
-    check_fields(op, op.body, body)
+/// Check a request body; the error names the field (`a.b`, `list[2].c`).
+pub fn check_body(op: &Operation, schema: &Schema, body: &Value) -> Result<(), InvalidInput> {
+    check(schema, body, "").map_err(|(field, v)| {
+        let field = if field.is_empty() { "body".to_string() } else { field };
+        InvalidInput::new(Some(op.id), field, v)
+    })
 }
 
-/// Check path/query parameters, given as a JSON object of name → value.
-pub fn check_params(op: &Operation, params: &Value) -> Result<(), InvalidInput> {
-    check_fields(op, op.params, params)
+/// Check one parameter (`Null` when not given).
+pub fn check_param(op: &Operation, param: &Param, value: &Value) -> Result<(), InvalidInput> {
+    let fail = |field: String, v| InvalidInput::new(Some(op.id), field, v);
+    match value {
+        Value::Null if param.required => Err(fail(param.name.to_string(), Violation::Required)),
+        Value::Null => Ok(()),
+        v => check(param.schema, v, param.name).map_err(|(f, v)| fail(f, v)),
+    }
 }
 
-fn check_fields(op: &Operation, fields: &[Field], root: &Value) -> Result<(), InvalidInput> {
-    for field in fields {
-        let Some((parent, value)) = lookup(root, field.name) else {
-            continue; // the enclosing optional object is absent
+fn join(at: &str, name: &str) -> String {
+    if at.is_empty() {
+        name.to_string()
+    } else {
+        format!("{at}.{name}")
+    }
+}
+
+/// Check `value` against `schema`; the error is the place and the rule broken.
+pub fn check(schema: &Schema, value: &Value, at: &str) -> Result<(), (String, Violation)> {
+    let fail = |v| Err((at.to_string(), v));
+    if value.is_null() {
+        return if schema.nullable || schema.types.is_empty() {
+            Ok(())
+        } else {
+            fail(Violation::NotNullable)
         };
-        let fail = |v| InvalidInput::new(Some(op.id), field.name, v);
-        match value {
-            None if field.required && parent => return Err(fail(Violation::Required)),
-            None => {}
-            Some(Value::Null) if field.nullable => {}
-            Some(Value::Null) => return Err(fail(Violation::NotNullable)),
-            Some(v) => {
-                for rule in field.rules {
-                    if !satisfies(rule, v) {
-                        return Err(fail(Violation::Rule(*rule)));
-                    }
-                }
+    }
+    if !schema.types.is_empty() && !type_of(value).iter().any(|t| schema.types.contains(t)) {
+        return fail(Violation::Type(schema.types));
+    }
+    for rule in schema.rules {
+        if !satisfies(rule, value) {
+            return fail(Violation::Rule(*rule));
+        }
+    }
+    if let Value::Object(map) = value {
+        for p in schema.properties {
+            match map.get(p.name) {
+                None if p.required => return Err((join(at, p.name), Violation::Required)),
+                None => {}
+                Some(v) => check(p.schema, v, &join(at, p.name))?,
             }
         }
+    }
+    if let (Value::Array(items), Some(item)) = (value, schema.items) {
+        for (i, v) in items.iter().enumerate() {
+            check(item, v, &format!("{at}[{i}]"))?;
+        }
+    }
+    for s in schema.all_of {
+        check(s, value, at)?;
+    }
+    // oneOf is read as anyOf: typify's untagged enums take the first that fits.
+    for alternatives in [schema.any_of, schema.one_of] {
+        if alternatives.is_empty() {
+            continue;
+        }
+        let mut errors = alternatives.iter().map(|s| check(s, value, at));
+        let first = errors.next().unwrap_or(Ok(()));
+        if first.is_ok() || errors.any(|e| e.is_ok()) {
+            continue;
+        }
+        return match alternatives {
+            [_] => first,
+            _ => fail(Violation::NoAlternative),
+        };
     }
     Ok(())
 }
 
-/// Find `a.b.c` in `root`: `None` when an enclosing object is absent; otherwise
-/// whether the parent exists and the value if present.
-fn lookup<'a>(root: &'a Value, dotted: &str) -> Option<(bool, Option<&'a Value>)> {
-    let mut parts = dotted.split('.').peekable();
-    let mut cur = root;
-    while let Some(part) = parts.next() {
-        let obj = cur.as_object()?;
-        match (obj.get(part), parts.peek()) {
-            (v, None) => return Some((true, v)),
-            (Some(v), Some(_)) => cur = v,
-            (None, Some(_)) => return None,
-        }
-    }
-    None
-}
-
 /// Whether `value` satisfies `rule` (rules of another type than the value's are
-/// vacuous: the `Type` rule reports the mismatch).
+/// vacuous: the schema's type reports the mismatch).
 pub fn satisfies(rule: &Rule, value: &Value) -> bool {
     match (rule, value) {
-        (Rule::Type(t), v) => type_of(v).contains(t),
         (Rule::Enum(values), Value::String(s)) => values.contains(&s.as_str()),
         (Rule::MinLength(n), Value::String(s)) => s.chars().count() as u64 >= *n,
         (Rule::MaxLength(n), Value::String(s)) => s.chars().count() as u64 <= *n,
@@ -75,6 +105,8 @@ pub fn satisfies(rule: &Rule, value: &Value) -> bool {
         (Rule::Maximum { value: m, exclusive }, Value::Number(n)) => {
             n.as_f64().is_some_and(|x| if *exclusive { x < *m } else { x <= *m })
         }
+        (Rule::MinItems(n), Value::Array(a)) => a.len() as u64 >= *n,
+        (Rule::MaxItems(n), Value::Array(a)) => a.len() as u64 <= *n,
         _ => true,
     }
 }
@@ -93,13 +125,19 @@ fn type_of(v: &Value) -> &'static [JsonType] {
 
 /// Patterns come from the spec (a handful), compiled once with the engine typify
 /// uses; one that does not compile rejects every value rather than panicking.
-fn pattern_matches(pattern: &'static str, s: &str) -> bool {
-    static CACHE: LazyLock<Mutex<HashMap<&'static str, Option<regress::Regex>>>> = LazyLock::new(Default::default);
-    let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
-    let re = cache
-        .entry(pattern)
-        .or_insert_with(|| regress::Regex::new(pattern).ok());
-    re.as_ref().is_some_and(|re| re.find(s).is_some())
+pub fn pattern_matches(pattern: &'static str, s: &str) -> bool {
+    type Cache = RwLock<HashMap<&'static str, Option<regress::Regex>>>;
+    static CACHE: LazyLock<Cache> = LazyLock::new(Default::default);
+    let matches = |re: &Option<regress::Regex>| re.as_ref().is_some_and(|re| re.find(s).is_some());
+    if let Some(re) = CACHE.read().unwrap_or_else(|e| e.into_inner()).get(pattern) {
+        return matches(re);
+    }
+    let mut cache = CACHE.write().unwrap_or_else(|e| e.into_inner());
+    matches(
+        cache
+            .entry(pattern)
+            .or_insert_with(|| regress::Regex::new(pattern).ok()),
+    )
 }
 
 /// Map typify's builder messages (`no value supplied for x`, `error converting
@@ -111,7 +149,12 @@ pub fn from_builder_message(op: &Operation, message: &str) -> InvalidInput {
     }
     if let Some(rest) = message.strip_prefix("error converting supplied value for ") {
         let (field, why) = rest.split_once(": ").unwrap_or((rest, ""));
-        let rules = op.body.iter().find(|f| f.name == field).map_or(&[][..], |f| f.rules);
+        let rules = op
+            .body
+            .iter()
+            .flat_map(|b| b.schema.properties)
+            .find(|p| p.name == field)
+            .map_or(&[][..], |p| p.schema.rules);
         let pick = |pred: fn(&Rule) -> bool| rules.iter().find(|r| pred(r)).copied();
         let rule = if why.starts_with("doesn't match pattern") {
             pick(|r| matches!(r, Rule::Pattern(_)))

@@ -3,6 +3,7 @@
 //! and errors may come with HTTP 200. The spec describes only `data`; the bare
 //! documented shape (what mock servers built from the spec return) is accepted too.
 
+use crate::core::spec::Media;
 use crate::core::{ApiFields, Interpreted};
 use crate::error::FieldIssue;
 use bytes::Bytes;
@@ -36,11 +37,16 @@ fn is_envelope(v: &Value) -> bool {
     v.get("status").is_some_and(Value::is_string) && ["data", "error", "req_id"].iter().any(|k| v.get(k).is_some())
 }
 
-/// Read a complete FunnelFox response body.
-pub(crate) fn interpret(status: u16, body: &Bytes) -> Interpreted {
+/// Read a complete FunnelFox response body of an operation that answers `media`.
+/// Whatever the media, an error envelope is an error, under any status.
+pub(crate) fn interpret(status: u16, media: Media, body: &Bytes) -> Interpreted {
     let success = (200..300).contains(&status);
     let value: Value = match serde_json::from_slice(body) {
         Ok(v) => v,
+        Err(_) if success && matches!(media, Media::Text | Media::Bytes) => return Interpreted::Data(body.clone()),
+        Err(_) if success && media == Media::Empty && body.iter().all(u8::is_ascii_whitespace) => {
+            return Interpreted::Data(Bytes::new());
+        }
         Err(e) => {
             return Interpreted::Undecodable(format!("HTTP {status} with a body that is not JSON: {e}"));
         }
@@ -59,11 +65,14 @@ pub(crate) fn interpret(status: u16, body: &Bytes) -> Interpreted {
     match envelope.status.as_str() {
         "success" if success => {
             // `data` absent or null: operations documented as `{}` (Ok200).
-            let data = envelope
-                .data
-                .filter(|d| !d.is_null())
-                .unwrap_or_else(|| Value::Object(Default::default()));
-            Interpreted::Data(Bytes::from(data.to_string()))
+            match envelope.data.filter(|d| !d.is_null()) {
+                // Text answers (CSV exports) may come as a string in the envelope.
+                Some(Value::String(text)) if matches!(media, Media::Text | Media::Bytes) => {
+                    Interpreted::Data(Bytes::from(text))
+                }
+                Some(data) => Interpreted::Data(Bytes::from(data.to_string())),
+                None => Interpreted::Data(Bytes::from_static(b"{}")),
+            }
         }
         "success" => Interpreted::Undecodable(format!("HTTP {status} with a success envelope")),
         "error" => Interpreted::Api(api_error(envelope.error.unwrap_or_default(), envelope.req_id)),
@@ -111,13 +120,19 @@ mod tests {
     #[test]
     fn success_envelope_yields_data() {
         let body = Bytes::from(r#"{"status":"success","data":{"client_token":"t"},"error":[],"req_id":"r1"}"#);
-        assert_eq!(data(interpret(200, &body)), serde_json::json!({"client_token": "t"}));
+        assert_eq!(
+            data(interpret(200, Media::Json, &body)),
+            serde_json::json!({"client_token": "t"})
+        );
     }
 
     #[test]
     fn bare_shape_is_accepted() {
         let body = Bytes::from(r#"{"client_token":"t"}"#);
-        assert_eq!(data(interpret(200, &body)), serde_json::json!({"client_token": "t"}));
+        assert_eq!(
+            data(interpret(200, Media::Json, &body)),
+            serde_json::json!({"client_token": "t"})
+        );
     }
 
     #[test]
@@ -125,7 +140,7 @@ mod tests {
         let body = Bytes::from(
             r#"{"status":"error","error":[{"msg":"user has not finished subscription","code":"double_purchase","type":"api_exception"}],"req_id":"r2"}"#,
         );
-        let Interpreted::Api(a) = interpret(200, &body) else {
+        let Interpreted::Api(a) = interpret(200, Media::Json, &body) else {
             panic!()
         };
         assert_eq!(a.code.as_deref(), Some("double_purchase"));
@@ -134,9 +149,32 @@ mod tests {
     }
 
     #[test]
+    fn no_content_and_text_answers_still_see_error_envelopes() {
+        let error = Bytes::from(r#"{"status":"error","error":[{"msg":"no","code":"bad_request"}],"req_id":"r"}"#);
+        for media in [Media::Empty, Media::Text, Media::Bytes, Media::Json] {
+            assert!(
+                matches!(interpret(200, media, &error), Interpreted::Api(_)),
+                "{media:?}"
+            );
+        }
+        assert!(matches!(
+            interpret(204, Media::Empty, &Bytes::new()),
+            Interpreted::Data(_)
+        ));
+        let Interpreted::Data(csv) = interpret(200, Media::Text, &Bytes::from("ident,price\npro,9.99\n")) else {
+            panic!()
+        };
+        assert_eq!(&csv[..], b"ident,price\npro,9.99\n");
+        assert!(matches!(
+            interpret(200, Media::Empty, &Bytes::from("<html/>")),
+            Interpreted::Undecodable(_)
+        ));
+    }
+
+    #[test]
     fn html_is_undecodable() {
         assert!(matches!(
-            interpret(502, &Bytes::from("<html>bad gateway</html>")),
+            interpret(502, Media::Json, &Bytes::from("<html>bad gateway</html>")),
             Interpreted::Undecodable(_)
         ));
     }

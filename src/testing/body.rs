@@ -1,10 +1,10 @@
 //! Requests checked the way the specs say, with no rule written twice: first the
-//! spec's constraint table (`core::validate`, which also enforces what typify does
-//! not, such as integer `minimum`), then the generated request type's own
+//! spec's schemas (`core::validate`, which also enforces what typify does not,
+//! such as integer `minimum`), then the generated request type's own
 //! `Deserialize` (required fields, patterns, lengths, enums, uuids).
 
 use crate::Violation;
-use crate::core::spec::Spec;
+use crate::core::spec::Operation;
 use crate::core::validate;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -44,24 +44,44 @@ fn from_input(e: crate::InvalidInput) -> Refused {
     Refused::invalid(&e.field, Some(e.violation), message)
 }
 
-/// The body of operation `op` as its generated request type.
-pub(crate) fn parse<T: DeserializeOwned>(spec: &'static Spec, op: &str, body: &[u8]) -> Result<T, Refused> {
+/// The body of operation `op` as JSON, checked against the spec's schema.
+pub(crate) fn check(op: &'static Operation, body: &[u8]) -> Result<Value, Refused> {
+    let Some(spec) = &op.body else {
+        return Ok(Value::Null);
+    };
     let json: Value =
         serde_json::from_slice(body).map_err(|e| Refused::Malformed(format!("the body is not valid JSON: {e}")))?;
     if !json.is_object() {
         return Err(Refused::invalid("body", None, "the body must be a JSON object".into()));
     }
-    if let Some(op) = spec.operation(op) {
-        validate::check_body(op, &json).map_err(from_input)?;
-    }
+    validate::check_body(op, spec.schema, &json).map_err(from_input)?;
+    Ok(json)
+}
+
+/// The body of operation `op` as its generated request type.
+pub(crate) fn parse<T: DeserializeOwned>(op: &'static Operation, body: &[u8]) -> Result<T, Refused> {
+    let json = check(op, body)?;
     serde_json::from_value(json).map_err(|e| Refused::invalid("body", None, format!("the body does not fit: {e}")))
 }
 
-/// Check path parameters of operation `op`, given as (name, value).
-pub(crate) fn check_params(spec: &'static Spec, op: &str, params: &[(&str, &str)]) -> Result<(), Refused> {
-    let Some(op) = spec.operation(op) else {
-        return Ok(());
+/// Check the path and query parameters of operation `op`, given as (name, value).
+pub(crate) fn check_params(op: &'static Operation, params: &[(String, String)]) -> Result<(), Refused> {
+    for p in op.params {
+        let value = params
+            .iter()
+            .find(|(n, _)| n == p.name)
+            .map_or(Value::Null, |(_, v)| typed(p.schema, v));
+        validate::check_param(op, p, &value).map_err(from_input)?;
+    }
+    Ok(())
+}
+
+/// A parameter's text as the JSON value its schema's type reads it as.
+fn typed(schema: &crate::core::spec::Schema, text: &str) -> Value {
+    use crate::core::spec::JsonType;
+    let parsed = match schema.types.first() {
+        Some(JsonType::Integer | JsonType::Number | JsonType::Boolean) => serde_json::from_str(text).ok(),
+        _ => None,
     };
-    let json = params.iter().map(|(k, v)| (k.to_string(), Value::from(*v))).collect();
-    validate::check_params(op, &Value::Object(json)).map_err(from_input)
+    parsed.unwrap_or_else(|| Value::String(text.to_string()))
 }

@@ -1,7 +1,8 @@
 //! In-process fakes of FunnelFox Billing and Closient Billing for tests: real HTTP
-//! servers on `127.0.0.1`, stateful, behaving as `shared/api-notes.md` documents,
-//! checking requests against the same specs (and generated types) as the clients,
-//! and recording every request with its answer.
+//! servers on `127.0.0.1`, stateful, behaving as the providers document their
+//! APIs, checking requests against the same specs (and generated types) as the
+//! clients, answering every operation of the specs (those they do not model with
+//! a value that fits the spec), and recording every request with its answer.
 //!
 //! ```
 //! use billing_clients::funnelfox::{CheckoutPaymentStatus, types};
@@ -43,6 +44,7 @@
 
 mod body;
 mod closient;
+pub mod example;
 mod funnelfox;
 mod ids;
 mod record;
@@ -51,3 +53,34 @@ mod server;
 pub use closient::{FakeClosient, Role};
 pub use funnelfox::{FakeFunnelFox, Order, PaymentOutcome};
 pub use record::RecordedRequest;
+
+/// A FunnelFox client generated from FunnelFox's pages plus the repository's
+/// fixture pages (`tests/fixtures/new_pages/`): the proof that a new page is all a
+/// new operation takes. Only in a checkout of the repository.
+#[cfg(billing_fixture)]
+#[doc(hidden)]
+pub mod fixture {
+    #[allow(missing_docs, clippy::all, unused_imports, dead_code)]
+    mod generated {
+        include!(concat!(env!("OUT_DIR"), "/fixture_types.rs"));
+        include!(concat!(env!("OUT_DIR"), "/fixture_operations.rs"));
+    }
+
+    pub use generated::{Client, SPEC, types};
+
+    pub(crate) static PROVIDER: crate::core::Provider = crate::core::Provider {
+        name: "funnelfox",
+        spec: &SPEC,
+        check_secret: crate::funnelfox::check_secret,
+        interpret: crate::funnelfox::wire_interpret,
+    };
+
+    impl Client {
+        /// Configure a client for organisation `org_id`, as `funnelfox::Client::builder`.
+        pub fn builder(org_id: impl Into<String>) -> crate::Builder<Client> {
+            crate::funnelfox::builder(org_id)
+        }
+    }
+
+    impl crate::funnelfox::FunnelFoxApi for Client {}
+}

@@ -4,8 +4,10 @@
 //! dropped or shut down.
 
 use super::record::{Log, RecordedRequest, Recorder, record};
-use crate::core::spec::Spec;
+use crate::core::spec::{Location, Operation, Spec};
 use axum::Router;
+use axum::body::Bytes;
+use axum::http::{HeaderMap, Method, Uri};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 use tokio::sync::oneshot;
@@ -86,6 +88,80 @@ impl Server {
 impl Drop for Server {
     fn drop(&mut self) {
         self.signal();
+    }
+}
+
+/// A request to one operation of a spec, as a fake's business rules get it.
+pub(crate) struct Incoming {
+    /// The operation the method and path name.
+    pub(crate) op: &'static Operation,
+    /// Path and query parameters, by name (path segments percent-decoded).
+    pub(crate) params: Vec<(String, String)>,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Bytes,
+}
+
+impl Incoming {
+    /// The request to `relative` (the path after the server URL's own path), if
+    /// it names an operation of `spec`.
+    pub(crate) fn route(
+        spec: &'static Spec,
+        method: &Method,
+        uri: &Uri,
+        relative: &str,
+        headers: HeaderMap,
+        body: Bytes,
+    ) -> Option<Incoming> {
+        let op = spec.route(method.as_str(), relative)?;
+        let mut params = Vec::new();
+        for (template, segment) in op.path.split('/').zip(relative.split('/')) {
+            if let Some(name) = template.strip_prefix('{').and_then(|t| t.strip_suffix('}')) {
+                let value = percent_encoding::percent_decode_str(segment).decode_utf8_lossy();
+                params.push((name.to_string(), value.into_owned()));
+            }
+        }
+        let query = url::form_urlencoded::parse(uri.query().unwrap_or("").as_bytes());
+        for (name, value) in query {
+            if op
+                .params
+                .iter()
+                .any(|p| p.location == Location::Query && p.name == name)
+            {
+                params.push((name.into_owned(), value.into_owned()));
+            }
+        }
+        Some(Incoming {
+            op,
+            params,
+            headers,
+            body,
+        })
+    }
+
+    /// The value of parameter `name` (empty when absent).
+    pub(crate) fn param(&self, name: &str) -> &str {
+        self.params
+            .iter()
+            .find(|(n, _)| n == name)
+            .map_or("", |(_, v)| v.as_str())
+    }
+
+    /// The first value of header `name`.
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// What an operation the fake does not model answers: the request checked
+    /// against the spec (parameters, body), then a value that fits the answer's
+    /// schema, for the provider's wire format to wrap.
+    pub(crate) fn answer_from_spec(&self) -> Result<serde_json::Value, super::body::Refused> {
+        super::body::check_params(self.op, &self.params)?;
+        super::body::check(self.op, &self.body)?;
+        Ok(self
+            .op
+            .response
+            .schema
+            .map_or(serde_json::Value::Null, super::example::example))
     }
 }
 

@@ -1,16 +1,17 @@
-//! Closient over HTTP: the routes under the base path, and errors in the
-//! documented shape `{"error": {"code", "message", "status", "details"}}`.
+//! Closient over HTTP: requests under the base path routed by the spec, answered
+//! by the store where the fake models the operation and from the spec otherwise;
+//! errors in the documented shape `{"error": {"code", "message", "status", "details"}}`.
 
 use super::store::Store;
 use crate::Violation;
+use crate::closient::SPEC;
 use crate::core::spec::Rule;
 use crate::testing::body::Refused;
+use crate::testing::server::Incoming;
 use axum::Router;
-use axum::body::Bytes;
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Request, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
@@ -21,21 +22,34 @@ pub(super) fn lock(shared: &Shared) -> MutexGuard<'_, Store> {
     shared.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// Every operation of the spec, under `base_path`.
-pub(super) fn router(base_path: &str, shared: Arc<Shared>) -> Router {
-    let api = Router::new()
-        .route("/billing/checkout", post(create_checkout))
-        .route("/billing/resolver/checkout", post(create_resolver_checkout))
-        .route("/billing/balance/{organization_id}", get(get_balance))
-        .route("/billing/resolver/{organization_id}", get(get_resolver_subscription))
-        .route(
-            "/billing/resolver/{organization_id}/portal",
-            post(create_portal_session),
-        );
+/// Every operation of the spec, under `base_path`, routed by the spec.
+pub(super) fn router(base_path: &'static str, shared: Arc<Shared>) -> Router {
     Router::new()
-        .nest(base_path, api)
-        .fallback(not_found)
+        .fallback(move |State(s): State<Arc<Shared>>, request: Request| handle(s, base_path, request))
         .with_state(shared)
+}
+
+async fn handle(shared: Arc<Shared>, base_path: &str, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let body = axum::body::to_bytes(body, 1 << 20).await.unwrap_or_default();
+    let not_found = || Failure::new(StatusCode::NOT_FOUND, "NOT_FOUND", "no such endpoint");
+    let routed = parts
+        .uri
+        .path()
+        .strip_prefix(base_path)
+        .and_then(|rel| Incoming::route(&SPEC, &parts.method, &parts.uri, rel, parts.headers, body));
+    let Some(request) = routed else {
+        return not_found().into_response();
+    };
+    let mut store = lock(&shared);
+    let answer = match store.model(&request) {
+        Some(answer) => answer,
+        None => store.spec_answer(&request),
+    };
+    match answer {
+        Ok(v) => axum::Json(v).into_response(),
+        Err(f) => f.into_response(),
+    }
 }
 
 /// An error in Closient's documented shape.
@@ -95,37 +109,3 @@ impl IntoResponse for Failure {
 }
 
 pub(super) type Answer = Result<Value, Failure>;
-
-fn respond(answer: Answer) -> Response {
-    match answer {
-        Ok(v) => axum::Json(v).into_response(),
-        Err(f) => f.into_response(),
-    }
-}
-
-type Fake = State<Arc<Shared>>;
-type OrgId = Path<String>;
-
-async fn create_checkout(State(s): Fake, headers: HeaderMap, body: Bytes) -> Response {
-    respond(lock(&s).create_checkout(&headers, &body))
-}
-
-async fn create_resolver_checkout(State(s): Fake, headers: HeaderMap, body: Bytes) -> Response {
-    respond(lock(&s).create_resolver_checkout(&headers, &body))
-}
-
-async fn get_balance(State(s): Fake, Path(org): OrgId, headers: HeaderMap) -> Response {
-    respond(lock(&s).balance(&headers, &org))
-}
-
-async fn get_resolver_subscription(State(s): Fake, Path(org): OrgId, headers: HeaderMap) -> Response {
-    respond(lock(&s).resolver_subscription(&headers, &org))
-}
-
-async fn create_portal_session(State(s): Fake, Path(org): OrgId, headers: HeaderMap, body: Bytes) -> Response {
-    respond(lock(&s).portal(&headers, &org, &body))
-}
-
-async fn not_found() -> Response {
-    Failure::new(StatusCode::NOT_FOUND, "NOT_FOUND", "no such endpoint").into_response()
-}

@@ -29,9 +29,12 @@ impl Role {
 /// A fake Closient Billing: organisations, API keys with roles, checkout sessions
 /// for prepaid ad balance and the resolver subscription, balances and the portal.
 ///
-/// What it models (see `shared/api-notes.md`):
-/// - Routes under `/billing/api/v1` (the real server URL's path); errors in the
-///   documented shape `{"error": {"code", "message", "status", "details"}}`.
+/// What it models, as Closient documents its API:
+/// - Every operation of the spec under `/billing/api/v1` (the real server URL's
+///   path); errors in the documented shape `{"error": {"code", "message",
+///   "status", "details"}}`; a path that is no operation is 404 `NOT_FOUND`.
+/// - Operations it does not model below are answered from the spec after the same
+///   key and request checks: a value that fits the answer's schema.
 /// - Checks in this order: `X-API-Key` missing or unknown → 401 `UNAUTHORIZED`;
 ///   a path `organization_id` that breaks the spec → 422 `VALIDATION_ERROR`; a
 ///   body that is not JSON → 400 `BAD_REQUEST`; an integer below its `minimum`

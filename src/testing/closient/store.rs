@@ -4,9 +4,10 @@
 
 use super::Role;
 use super::http::{Answer, Failure};
-use crate::closient::{SPEC, types};
+use crate::closient::types;
 use crate::testing::body;
 use crate::testing::ids::{self, ALNUM, SHORTUUID};
+use crate::testing::server::Incoming;
 use axum::http::{HeaderMap, StatusCode};
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
@@ -88,9 +89,10 @@ impl Store {
     }
 
     /// 401, 422 (path), 404, 403 for an operation on the organisation in the path.
-    fn path_access(&self, headers: &HeaderMap, op: &str, org: &str, write: bool) -> Result<&Org, Failure> {
-        let key = self.authenticate(headers)?;
-        body::check_params(&SPEC, op, &[("organization_id", org)])?;
+    fn path_access(&self, r: &Incoming, write: bool) -> Result<&Org, Failure> {
+        let key = self.authenticate(&r.headers)?;
+        body::check_params(r.op, &r.params)?;
+        let org = r.param("organization_id");
         self.authorize(&key, org, OrgIn::Path, write)?;
         self.orgs
             .get(org)
@@ -110,9 +112,28 @@ impl Store {
         to_json(types::CheckoutOut { checkout_url: url })
     }
 
-    pub(super) fn create_checkout(&mut self, headers: &HeaderMap, body: &[u8]) -> Answer {
-        let key = self.authenticate(headers)?;
-        let r: types::AdBalanceCheckoutIn = body::parse(&SPEC, "create_checkout", body)?;
+    /// The answer to an operation the fake models; `None` for the others, which
+    /// are answered from the spec.
+    pub(super) fn model(&mut self, r: &Incoming) -> Option<Answer> {
+        Some(match r.op.id {
+            "create_checkout" => self.create_checkout(r),
+            "create_resolver_checkout" => self.create_resolver_checkout(r),
+            "get_balance" => self.balance(r),
+            "get_resolver_subscription" => self.resolver_subscription(r),
+            "create_portal_session" => self.portal(r),
+            _ => return None,
+        })
+    }
+
+    /// An operation answered from the spec: any known key may call it.
+    pub(super) fn spec_answer(&self, r: &Incoming) -> Answer {
+        self.authenticate(&r.headers)?;
+        Ok(r.answer_from_spec()?)
+    }
+
+    fn create_checkout(&mut self, request: &Incoming) -> Answer {
+        let key = self.authenticate(&request.headers)?;
+        let r: types::AdBalanceCheckoutIn = body::parse(request.op, &request.body)?;
         self.authorize(&key, &r.organization_id, OrgIn::Body, true)?;
         let purpose = Purpose::AdBalance {
             amount_cents: r.amount_cents,
@@ -120,9 +141,9 @@ impl Store {
         Ok(self.open_checkout(&r.organization_id, purpose))
     }
 
-    pub(super) fn create_resolver_checkout(&mut self, headers: &HeaderMap, body: &[u8]) -> Answer {
-        let key = self.authenticate(headers)?;
-        let r: types::ResolverCheckoutIn = body::parse(&SPEC, "create_resolver_checkout", body)?;
+    fn create_resolver_checkout(&mut self, request: &Incoming) -> Answer {
+        let key = self.authenticate(&request.headers)?;
+        let r: types::ResolverCheckoutIn = body::parse(request.op, &request.body)?;
         self.authorize(&key, &r.organization_id, OrgIn::Body, true)?;
         if self.orgs.get(r.organization_id.as_str()).is_some_and(|o| o.paid_tier) {
             return Err(Failure::new(
@@ -134,8 +155,8 @@ impl Store {
         Ok(self.open_checkout(&r.organization_id, Purpose::Resolver))
     }
 
-    pub(super) fn balance(&self, headers: &HeaderMap, org: &str) -> Answer {
-        let org = self.path_access(headers, "get_balance", org, false)?;
+    fn balance(&self, r: &Incoming) -> Answer {
+        let org = self.path_access(r, false)?;
         Ok(to_json(types::BalanceOut {
             active_campaigns: 0,
             balance: dollars(org.balance_cents),
@@ -144,8 +165,8 @@ impl Store {
         }))
     }
 
-    pub(super) fn resolver_subscription(&self, headers: &HeaderMap, org: &str) -> Answer {
-        let org = self.path_access(headers, "get_resolver_subscription", org, false)?;
+    fn resolver_subscription(&self, r: &Incoming) -> Answer {
+        let org = self.path_access(r, false)?;
         let (tier, limits, bill) = if org.paid_tier {
             (types::ResolverTier::Business, None, Some(dollars(0)))
         } else {
@@ -174,10 +195,11 @@ impl Store {
         Ok(out)
     }
 
-    pub(super) fn portal(&self, headers: &HeaderMap, org: &str, body: &[u8]) -> Answer {
-        let key = self.authenticate(headers)?;
-        body::check_params(&SPEC, "create_portal_session", &[("organization_id", org)])?;
-        let _: types::PortalIn = body::parse(&SPEC, "create_portal_session", body)?;
+    fn portal(&self, r: &Incoming) -> Answer {
+        let key = self.authenticate(&r.headers)?;
+        body::check_params(r.op, &r.params)?;
+        let org = r.param("organization_id");
+        let _: types::PortalIn = body::parse(r.op, &r.body)?;
         self.authorize(&key, org, OrgIn::Path, true)?;
         let url = format!("https://billing.stripe.com/p/session/test_{}", ids::random(ALNUM, 40));
         Ok(to_json(types::PortalOut { portal_url: url }))

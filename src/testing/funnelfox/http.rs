@@ -1,23 +1,26 @@
-//! FunnelFox over HTTP: the routes, the envelope every answer comes in, and the
-//! checks before the store sees a request (organisation, body against the spec).
+//! FunnelFox over HTTP: every request is routed by the spec, checked (organisation,
+//! secret key where the spec requires it, body against the spec), answered by the
+//! store where the fake models the operation and from the spec otherwise, in the
+//! envelope every FunnelFox answer comes in.
 
 use super::store::Store;
-use crate::funnelfox::SPEC;
-use crate::testing::body::{self, Refused};
+use crate::core::spec::{Media, Spec};
+use crate::testing::body::Refused;
 use crate::testing::ids;
+use crate::testing::server::Incoming;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
-use serde::de::DeserializeOwned;
 use serde_json::json;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-/// The state behind one fake: its organisation and its store.
+/// The state behind one fake: its spec, organisation, key and store.
 pub(super) struct Shared {
+    pub(super) spec: &'static Spec,
     pub(super) org_id: String,
+    pub(super) secret_key: String,
     pub(super) store: Mutex<Store>,
 }
 
@@ -27,26 +30,9 @@ impl Shared {
     }
 }
 
-/// `POST /{org_id}/v1/checkout/{operation}` for each operation the fake serves.
+/// Everything under `/{org_id}/v1`, routed by the spec.
 pub(super) fn router(shared: Arc<Shared>) -> Router {
-    Router::new()
-        .route(
-            "/{org_id}/v1/checkout/create_simple_client_session",
-            post(create_simple_client_session),
-        )
-        .route(
-            "/{org_id}/v1/checkout/create_client_session",
-            post(create_client_session),
-        )
-        .route(
-            "/{org_id}/v1/checkout/update_client_session",
-            post(update_client_session),
-        )
-        .route("/{org_id}/v1/checkout/one_click", post(one_click))
-        .route("/{org_id}/v1/checkout/create_payment", post(create_payment))
-        .route("/{org_id}/v1/checkout/resume_payment", post(resume_payment))
-        .fallback(not_found)
-        .with_state(shared)
+    Router::new().fallback(handle).with_state(shared)
 }
 
 /// An error for the envelope, and the HTTP status it comes with.
@@ -102,58 +88,69 @@ pub(super) fn success(data: impl serde::Serialize) -> Response {
 
 pub(super) type Answer = Result<Response, Rejection>;
 
+async fn handle(State(s): State<Arc<Shared>>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let body = axum::body::to_bytes(body, 1 << 20).await.unwrap_or_default();
+    s.answer(&parts.method, &parts.uri, parts.headers, body)
+        .unwrap_or_else(IntoResponse::into_response)
+}
+
 impl Shared {
-    /// Check the org id and the body of `op`, then run `f` on the store.
-    fn handle<T: DeserializeOwned>(
+    fn answer(
         &self,
-        org_id: &str,
-        op: &str,
-        body: &[u8],
-        f: impl FnOnce(&mut Store, T) -> Answer,
-    ) -> Response {
-        let answer = (|| {
-            if org_id != self.org_id {
-                return Err(Rejection::request(format!("unknown organisation {org_id:?}")));
-            }
-            let request = body::parse::<T>(&SPEC, op, body)?;
-            f(&mut self.store(), request)
-        })();
-        answer.unwrap_or_else(IntoResponse::into_response)
+        method: &axum::http::Method,
+        uri: &axum::http::Uri,
+        headers: axum::http::HeaderMap,
+        body: Bytes,
+    ) -> Answer {
+        let not_found = || Rejection {
+            http: StatusCode::NOT_FOUND,
+            code: "not_found",
+            msg: "no such endpoint".into(),
+        };
+        let (org_id, relative) = split(uri.path()).ok_or_else(not_found)?;
+        if org_id != self.org_id {
+            return Err(Rejection::request(format!("unknown organisation {org_id:?}")));
+        }
+        let request = Incoming::route(self.spec, method, uri, relative, headers, body).ok_or_else(not_found)?;
+        if request.op.requires_auth && request.header("ff-secret-key") != Some(self.secret_key.as_str()) {
+            let msg = match request.header("ff-secret-key") {
+                None => "the ff-secret-key header is required",
+                Some(_) => "invalid ff-secret-key",
+            };
+            return Err(Rejection {
+                http: StatusCode::UNAUTHORIZED,
+                code: "unauthorized",
+                msg: msg.into(),
+            });
+        }
+        if let Some(answer) = self.store().model(&request) {
+            return answer;
+        }
+        let data = request.answer_from_spec()?;
+        Ok(match request.op.response.media {
+            Media::Text | Media::Bytes => ([("content-type", "text/csv")], "example\n").into_response(),
+            _ => success(data),
+        })
     }
 }
 
-type Org = Path<String>;
-type Fake = State<Arc<Shared>>;
-
-async fn create_simple_client_session(State(s): Fake, Path(org): Org, body: Bytes) -> Response {
-    s.handle(&org, "create_simple_client_session", &body, Store::simple_session)
+/// `/{org_id}/v1/rest` → (`org_id`, `/rest`).
+pub(super) fn split(path: &str) -> Option<(&str, &str)> {
+    let rest = path.strip_prefix('/')?;
+    let (org, rest) = rest.split_once('/')?;
+    Some((org, rest.strip_prefix("v1").filter(|r| r.starts_with('/'))?))
 }
 
-async fn create_client_session(State(s): Fake, Path(org): Org, body: Bytes) -> Response {
-    s.handle(&org, "create_client_session", &body, Store::client_session)
-}
-
-async fn update_client_session(State(s): Fake, Path(org): Org, body: Bytes) -> Response {
-    s.handle(&org, "update_client_session", &body, Store::update_session)
-}
-
-async fn one_click(State(s): Fake, Path(org): Org, body: Bytes) -> Response {
-    s.handle(&org, "one_click", &body, Store::one_click)
-}
-
-async fn create_payment(State(s): Fake, Path(org): Org, body: Bytes) -> Response {
-    s.handle(&org, "create_payment", &body, Store::create_payment)
-}
-
-async fn resume_payment(State(s): Fake, Path(org): Org, body: Bytes) -> Response {
-    s.handle(&org, "resume_payment", &body, Store::resume_payment)
-}
-
-async fn not_found() -> Response {
-    Rejection {
-        http: StatusCode::NOT_FOUND,
-        code: "not_found",
-        msg: "no such endpoint".into(),
-    }
-    .into_response()
+/// What the store answers for an operation it models, from the parsed body.
+pub(super) fn modelled<T: serde::de::DeserializeOwned>(
+    store: &mut Store,
+    request: &Incoming,
+    f: impl FnOnce(&mut Store, T) -> Answer,
+) -> Option<Answer> {
+    Some(
+        crate::testing::body::parse::<T>(request.op, &request.body)
+            .map_err(Rejection::from)
+            .and_then(|t| f(store, t)),
+    )
 }

@@ -5,6 +5,7 @@ mod store;
 
 use super::ids::{self, ALNUM};
 use super::server::Server;
+use crate::core::spec::Spec;
 use crate::funnelfox::{self, CheckoutPaymentStatus, SPEC};
 use http::Shared;
 use serde_json::{Map, Value};
@@ -64,9 +65,18 @@ pub struct Order {
 /// payments (one-click, payment-form tokens, 3-D Secure resumption), answered in
 /// FunnelFox's envelope.
 ///
-/// What it models (see `shared/api-notes.md`):
-/// - Routes `POST /{org_id}/v1/checkout/{operation}` for the fake's one
-///   organisation; another org id is refused (HTTP 400, `bad_request`).
+/// What it models, as FunnelFox documents its API:
+/// - Every operation of the spec, under `/{org_id}/v1` for the fake's one
+///   organisation; another org id is refused (HTTP 400, `bad_request`), a path
+///   that is no operation is HTTP 404 `not_found`.
+/// - Operations whose spec requires `ff-secret-key` need the fake's key
+///   ([`FakeFunnelFox::secret_key`]): without it, or with another, HTTP 401
+///   `unauthorized` in the envelope (FunnelFox documents no status; this is the
+///   fake's choice). Checkout operations declare `security: []`: a key sent to
+///   them is recorded and otherwise ignored.
+/// - Operations it does not model below are answered from the spec: the request
+///   is checked as for the others, the answer is a value that fits the spec's
+///   schema (its examples where it has them).
 /// - Every answer is an envelope `{"status", "data", "error", "req_id"}` with a
 ///   unique `req_id`; errors have type `api_exception`.
 /// - A body that is not JSON or breaks the spec: HTTP 400, `bad_request`.
@@ -84,8 +94,6 @@ pub struct Order {
 ///   gets a new order, charged with the next scripted [`PaymentOutcome`]
 ///   (`Succeeded` when none is queued). A price point the user already bought
 ///   (a succeeded charge) is refused with `double_purchase`.
-/// - No `ff-secret-key` is required (checkout operations declare `security: []`);
-///   one that is sent is recorded and otherwise ignored.
 /// - `create_payment`: charges an unpaid order with a payment method token and the
 ///   next scripted outcome; at most two charges per token (per day, and the fake's
 ///   day never ends), a third is refused with `bad_request`. An
@@ -106,12 +114,26 @@ impl FakeFunnelFox {
 
     /// Start a fake for organisation `org_id`.
     pub async fn start_for_org(org_id: impl Into<String>) -> Self {
+        Self::start_with_spec(org_id, &SPEC).await
+    }
+
+    /// Start a fake that serves another spec of FunnelFox's API (the tests' fixture
+    /// pages), answering what it does not model from that spec.
+    #[doc(hidden)]
+    pub async fn start_with_spec(org_id: impl Into<String>, spec: &'static Spec) -> Self {
         let shared = Arc::new(Shared {
+            spec,
             org_id: org_id.into(),
+            secret_key: format!("ff_test_{}", ids::random(ALNUM, 32)),
             store: Mutex::default(),
         });
-        let server = Server::start(http::router(shared.clone()), &SPEC, relative).await;
+        let server = Server::start(http::router(shared.clone()), spec, relative).await;
         FakeFunnelFox { server, shared }
+    }
+
+    /// The `ff-secret-key` the fake accepts.
+    pub fn secret_key(&self) -> &str {
+        &self.shared.secret_key
     }
 
     /// The organisation id the fake serves.
@@ -130,10 +152,12 @@ impl FakeFunnelFox {
         format!("{}/{{org_id}}/v1", self.server.origin())
     }
 
-    /// A client for the fake's organisation, pointed at the fake.
+    /// A client for the fake's organisation with the fake's secret key, pointed
+    /// at the fake.
     pub fn client(&self) -> funnelfox::Client {
         funnelfox::Client::builder(self.org_id())
             .base_url(self.server_url())
+            .secret_key(self.secret_key())
             .build()
             .expect("the fake's org id and loopback URL are valid")
     }
@@ -168,7 +192,5 @@ super::server::recording!(FakeFunnelFox);
 
 /// `/{org_id}/v1/rest` → `/rest`.
 fn relative(path: &str) -> Option<&str> {
-    let rest = path.strip_prefix('/')?;
-    let (_org, rest) = rest.split_once('/')?;
-    rest.strip_prefix("v1").filter(|r| r.starts_with('/'))
+    http::split(path).map(|(_, rest)| rest)
 }

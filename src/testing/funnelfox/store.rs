@@ -1,10 +1,11 @@
 //! FunnelFox's state and business rules: price points, users and what they own,
 //! sessions, orders, and charges with scripted outcomes.
 
-use super::http::{Answer, Rejection, success};
+use super::http::{Answer, Rejection, modelled, success};
 use super::{Order, PaymentOutcome};
 use crate::funnelfox::{CheckoutPaymentStatus, types};
 use crate::testing::ids::{self, ALNUM};
+use crate::testing::server::Incoming;
 use axum::http::StatusCode;
 use serde_json::{Map, Value};
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -37,6 +38,20 @@ fn token() -> String {
 }
 
 impl Store {
+    /// The answer to an operation the fake models; `None` for the others, which
+    /// are answered from the spec.
+    pub(super) fn model(&mut self, request: &Incoming) -> Option<Answer> {
+        match request.op.id {
+            "create_simple_client_session" => modelled(self, request, Store::simple_session),
+            "create_client_session" => modelled(self, request, Store::client_session),
+            "update_client_session" => modelled(self, request, Store::update_session),
+            "one_click" => modelled(self, request, Store::one_click),
+            "create_payment" => modelled(self, request, Store::create_payment),
+            "resume_payment" => modelled(self, request, Store::resume_payment),
+            _ => None,
+        }
+    }
+
     fn known_price_point(&self, pp_ident: &str) -> Result<(), Rejection> {
         if self.price_points.contains(pp_ident) {
             Ok(())

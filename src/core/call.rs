@@ -1,0 +1,172 @@
+//! [`Call`]: what every generated method returns. A request as data: await it to
+//! send it, or set options for this one call first.
+
+use super::retry::RetryPolicy;
+use super::spec::{Location, Operation};
+use super::{CallOptions, Core, url, validate};
+use crate::error::{Error, InvalidInput, Violation};
+use bytes::Bytes;
+use serde_json::Value;
+use std::future::{Future, IntoFuture};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// One call of an operation, sent when awaited:
+///
+/// ```no_run
+/// # async fn run(client: billing_clients::funnelfox::Client) -> billing_clients::Result<()> {
+/// use billing_clients::{RetryPolicy, funnelfox::types};
+/// use std::time::Duration;
+///
+/// let paid = client
+///     .one_click(types::OneClick::builder().external_id("user-42").pp_ident("pro_yearly"))
+///     .timeout(Duration::from_secs(10))
+///     .retry(RetryPolicy::none())
+///     .await?;
+/// # Ok(()) }
+/// ```
+///
+/// Nothing is checked or sent before it is awaited; then credentials, every
+/// declared constraint of the parameters and body are checked, and a violation
+/// is an [`Error::InvalidInput`] with nothing sent.
+#[must_use = "a call does nothing until it is awaited"]
+pub struct Call<'a, T> {
+    core: &'a Arc<Core>,
+    op: &'static Operation,
+    decode: fn(Bytes) -> Result<T, String>,
+    params: Vec<Value>,
+    body: Option<Result<Value, Error>>,
+    options: Option<CallOptions>,
+}
+
+impl<T> std::fmt::Debug for Call<'_, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never the body or parameters: they may carry personal data.
+        f.debug_struct("Call")
+            .field("operation", &self.op.id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a, T> Call<'a, T> {
+    #[doc(hidden)]
+    pub fn new(core: &'a Arc<Core>, op: &'static Operation, decode: fn(Bytes) -> Result<T, String>) -> Self {
+        Self {
+            core,
+            op,
+            decode,
+            params: Vec::with_capacity(op.params.len()),
+            body: None,
+            options: None,
+        }
+    }
+
+    /// The next parameter, in the order of `op.params` (`Null` when not given).
+    #[doc(hidden)]
+    pub fn param(mut self, value: Value) -> Self {
+        self.params.push(value);
+        self
+    }
+
+    /// The request body: the generated type or its builder.
+    #[doc(hidden)]
+    pub fn body<B: serde::Serialize, I: crate::IntoBody<B>>(mut self, body: I) -> Self {
+        let op = self.op;
+        self.body = Some(
+            body.try_into()
+                .map_err(|e| validate::from_builder_message(op, &e.to_string()).into())
+                .and_then(|b| {
+                    serde_json::to_value(&b)
+                        .map_err(|e| InvalidInput::new(Some(op.id), "body", Violation::Format(e.to_string())).into())
+                }),
+        );
+        self
+    }
+
+    /// The operation this call is of.
+    pub fn operation(&self) -> &'static Operation {
+        self.op
+    }
+
+    fn options_mut(&mut self) -> &mut CallOptions {
+        self.options.get_or_insert_with(|| self.core.options.clone())
+    }
+
+    /// Limit for this whole call, retries included.
+    pub fn timeout(mut self, d: Duration) -> Self {
+        self.options_mut().call_timeout = d;
+        self
+    }
+
+    /// Limit for each attempt of this call.
+    pub fn attempt_timeout(mut self, d: Duration) -> Self {
+        self.options_mut().attempt_timeout = d;
+        self
+    }
+
+    /// How this call is retried; [`RetryPolicy::none`] sends it once at most.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.options_mut().retry = policy;
+        self
+    }
+
+    /// Change any option of this call.
+    pub fn options(mut self, f: impl FnOnce(&mut CallOptions)) -> Self {
+        f(self.options_mut());
+        self
+    }
+
+    /// Check everything, then send: the request path and JSON body bytes.
+    fn prepare(&mut self) -> Result<(String, Option<Bytes>), Error> {
+        let op = self.op;
+        self.core.check_auth(op)?;
+        let mut path = op.path.to_string();
+        let mut query = Vec::new();
+        for (param, value) in op.params.iter().zip(&self.params) {
+            validate::check_param(op, param, value)?;
+            match (param.location, value) {
+                (_, Value::Null) => {}
+                (Location::Path, v) => path = path.replace(&format!("{{{}}}", param.name), &url::segment(v)),
+                (Location::Query, v) => query.push((param.name, url::query_value(v))),
+            }
+        }
+        if !query.is_empty() {
+            path.push('?');
+            path.push_str(&url::query(&query));
+        }
+        let body = match self.body.take() {
+            None => None,
+            Some(body) => {
+                let body = body?;
+                if let Some(spec) = &op.body {
+                    validate::check_body(op, spec.schema, &body)?;
+                }
+                Some(Bytes::from(serde_json::to_vec(&body).map_err(|e| {
+                    Error::from(InvalidInput::new(Some(op.id), "body", Violation::Format(e.to_string())))
+                })?))
+            }
+        };
+        Ok((path, body))
+    }
+
+    async fn send(mut self) -> Result<T, Error> {
+        let (path, body) = self.prepare()?;
+        let options = self.options.take();
+        let options = options.as_ref().unwrap_or(&self.core.options);
+        let done = self.core.execute(self.op, &path, body, options).await?;
+        (self.decode)(done.data.clone()).map_err(|reason| {
+            self.core
+                .decode_error(self.op, Some(done.status), reason, &done.data, done.attempts)
+        })
+    }
+}
+
+impl<'a, T: Send + 'a> IntoFuture for Call<'a, T> {
+    type Output = Result<T, Error>;
+    type IntoFuture = Pin<Box<dyn Future<Output = Result<T, Error>> + Send + 'a>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
