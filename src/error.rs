@@ -1,11 +1,15 @@
 //! The one error type of both clients.
 //!
-//! Four kinds, matched by predicate rather than by variant where possible
-//! (`is_invalid_input()`, `is_api()`, `is_timeout()`, `is_connect()`, `status()`):
-//! invalid input (nothing was sent), an error reported by the provider, a transport
-//! failure, and a response that could not be decoded. None of them ever holds a
-//! secret: header values are never copied into errors and response excerpts are
-//! scrubbed of the configured key.
+//! Five kinds, matched by predicate rather than by variant where possible
+//! (`is_invalid_input()`, `is_api()`, `is_timeout()`, `is_connect()`,
+//! `is_connection_dropped()`, `is_redirect()`, `is_decode()`, `status()`): invalid
+//! input (nothing was sent), an error reported by the provider, a transport
+//! failure, a redirect (never followed), and a response that could not be decoded.
+//! Every error answers true to at least one of them, and
+//! [`Error::may_have_been_processed`] says whether the server may have acted on the
+//! request. None of them ever holds a secret: header values are never copied into
+//! errors, and everything that came from the network is scrubbed of the
+//! configured key before it is cut or stored.
 
 use crate::core::spec::{JsonType, Rule};
 use std::fmt;
@@ -23,6 +27,8 @@ pub enum Error {
     Api(Box<ApiError>),
     /// The request could not be completed: connect failure, timeout, reset.
     Transport(TransportError),
+    /// The server answered with a redirect, which is never followed.
+    Redirect(Box<RedirectError>),
     /// The provider answered with something this client cannot decode.
     Decode(Box<DecodeError>),
 }
@@ -38,11 +44,52 @@ impl Error {
     }
     /// A connect, per-attempt or per-call timeout.
     pub fn is_timeout(&self) -> bool {
-        matches!(self, Error::Transport(t) if t.kind == TransportKind::Timeout)
+        match self {
+            Error::Transport(t) => {
+                t.kind == TransportKind::Timeout || t.source.as_ref().is_some_and(reqwest::Error::is_timeout)
+            }
+            _ => false,
+        }
     }
-    /// The connection could not be made.
+    /// The connection could not be made (a connect timeout too): nothing was sent.
     pub fn is_connect(&self) -> bool {
         matches!(self, Error::Transport(t) if t.kind == TransportKind::Connect)
+    }
+    /// The connection broke after the request was written: reset, cut body,
+    /// protocol error.
+    pub fn is_connection_dropped(&self) -> bool {
+        matches!(self, Error::Transport(t) if t.kind == TransportKind::Other)
+    }
+    /// The server answered with a redirect (or, with a caller's `reqwest::Client`
+    /// that follows them, the answer came from another URL).
+    pub fn is_redirect(&self) -> bool {
+        matches!(self, Error::Redirect(_))
+    }
+    /// Whether the request may have reached the server and its effect is
+    /// unknown: a timeout after sending, a dropped connection or cut body, a 5xx,
+    /// an answer that could not be read, a redirect of anything but a read. Then
+    /// do not simply send it again: look the result up first (for FunnelFox, the
+    /// user's orders and payments). False when nothing was sent (invalid input, a
+    /// connection that could not be made), or when the server answered with an
+    /// error it reports (4xx, 429, an error envelope).
+    pub fn may_have_been_processed(&self) -> bool {
+        match self {
+            Error::InvalidInput(_) => false,
+            Error::Api(a) => a.status.is_some_and(|s| s >= 500),
+            Error::Transport(t) => t.kind != TransportKind::Connect,
+            Error::Redirect(r) => !matches!(r.method, "GET" | "HEAD"),
+            Error::Decode(d) => !d.status.is_some_and(|s| (400..500).contains(&s)),
+        }
+    }
+    /// Requests sent for this call (0 when nothing was sent).
+    pub fn attempts(&self) -> u32 {
+        match self {
+            Error::InvalidInput(_) => 0,
+            Error::Api(a) => a.attempts,
+            Error::Transport(t) => t.attempts,
+            Error::Redirect(r) => r.attempts,
+            Error::Decode(d) => d.attempts,
+        }
     }
     /// The response could not be decoded.
     pub fn is_decode(&self) -> bool {
@@ -53,6 +100,7 @@ impl Error {
         match self {
             Error::Api(e) => e.status,
             Error::Decode(e) => e.status,
+            Error::Redirect(e) => Some(e.status),
             _ => None,
         }
     }
@@ -86,6 +134,7 @@ impl fmt::Display for Error {
             Error::InvalidInput(e) => e.fmt(f),
             Error::Api(e) => e.fmt(f),
             Error::Transport(e) => e.fmt(f),
+            Error::Redirect(e) => e.fmt(f),
             Error::Decode(e) => e.fmt(f),
         }
     }
@@ -245,11 +294,12 @@ impl fmt::Display for ApiError {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum TransportKind {
-    /// The connection could not be made; nothing was sent.
+    /// The connection could not be made (refused, or a connect timeout); nothing was sent.
     Connect,
-    /// A timeout (connect, attempt or call).
+    /// A timeout after the request may have been sent (attempt or call).
     Timeout,
-    /// Anything else: reset, protocol error, body cut short.
+    /// The connection dropped after the request was written: reset, protocol
+    /// error, body cut short.
     Other,
 }
 
@@ -261,6 +311,8 @@ pub struct TransportError {
     pub operation: &'static str,
     /// What went wrong.
     pub kind: TransportKind,
+    /// Requests sent (or tried) for this call.
+    pub attempts: u32,
     pub(crate) source: Option<reqwest::Error>,
 }
 
@@ -277,6 +329,45 @@ impl fmt::Display for TransportError {
             write!(f, ": {s}")?;
         }
         Ok(())
+    }
+}
+
+/// A redirect, which is never followed: no request goes to another origin, and a
+/// charge is never turned into a `GET` somewhere else.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct RedirectError {
+    /// The operation called.
+    pub operation: &'static str,
+    /// Its HTTP method.
+    pub method: &'static str,
+    /// The redirect's HTTP status (or the final one, when a caller's client followed it).
+    pub status: u16,
+    /// Where it pointed (`Location`, scrubbed), or the URL the answer came from.
+    pub location: Option<String>,
+    /// Whether a caller-supplied `reqwest::Client` followed it before this client
+    /// saw the answer (build such a client with `redirect::Policy::none()`).
+    pub followed: bool,
+    /// Requests sent for this call.
+    pub attempts: u32,
+}
+
+impl fmt::Display for RedirectError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let to = self.location.as_deref().unwrap_or("nowhere given");
+        if self.followed {
+            write!(
+                f,
+                "{}: the HTTP client followed a redirect to {to}; the answer was not read (build the reqwest::Client with redirect::Policy::none())",
+                self.operation
+            )
+        } else {
+            write!(
+                f,
+                "{}: the server redirected (HTTP {}) to {to}; redirects are never followed",
+                self.operation, self.status
+            )
+        }
     }
 }
 

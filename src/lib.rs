@@ -11,7 +11,8 @@ pub mod testing;
 pub use crate::core::retry::RetryPolicy;
 pub use crate::core::{Builder, Call, CallOptions};
 pub use error::{
-    ApiError, DecodeError, Error, FieldIssue, InvalidInput, Result, TransportError, TransportKind, Violation,
+    ApiError, DecodeError, Error, FieldIssue, InvalidInput, RedirectError, Result, TransportError, TransportKind,
+    Violation,
 };
 
 /// A request body: the generated type itself, or its builder

@@ -51,15 +51,25 @@ async fn call(c: &Client, kind: Kind) -> Result<(), Error> {
     }
 }
 
+/// What the caller got, by predicate (every error answers to one).
 fn outcome(r: &Result<(), Error>) -> String {
-    match r {
-        Ok(()) => "ok".into(),
-        Err(e) if e.is_timeout() => "timeout".into(),
-        Err(e) if e.is_connect() => "connect error".into(),
-        Err(Error::Transport(_)) => "transport error".into(),
-        Err(Error::Api(a)) => format!("api error {}", a.status.unwrap_or(0)),
-        Err(Error::Decode(d)) => format!("decode error {}", d.status.unwrap_or(0)),
-        Err(e) => format!("{e}"),
+    let Err(e) = r else {
+        return "ok".into();
+    };
+    if e.is_connect() {
+        "connect error".to_string()
+    } else if e.is_timeout() {
+        "timeout".into()
+    } else if e.is_connection_dropped() {
+        "connection dropped".into()
+    } else if e.is_redirect() {
+        format!("redirect {}", e.status().unwrap_or(0))
+    } else if e.is_api() {
+        format!("api error {}", e.status().unwrap_or(0))
+    } else if e.is_decode() {
+        format!("decode error {}", e.status().unwrap_or(0))
+    } else {
+        panic!("an error no predicate classifies: {e:?}");
     }
 }
 
@@ -84,85 +94,123 @@ fn storm(status: u16, retry_after: Option<&str>) -> Reply {
     }
 }
 
-/// Each scenario: a name, the server's behaviour, and for (charge, safe) the
-/// requests the server must receive and the outcome.
+fn redirect(status: u16, location: &str) -> Reply {
+    Reply::Raw {
+        status,
+        headers: vec![("location", location.to_string())],
+        body: Vec::new(),
+    }
+}
+
+/// Each scenario: a name, the server's behaviour (given the request's index, the
+/// request, and another origin's URL), and for (charge, safe) the requests the
+/// server must receive and the outcome.
 #[allow(clippy::type_complexity)]
 fn scenarios() -> Vec<(
     &'static str,
-    fn(usize) -> Reply,
+    fn(usize, &support::Recorded, &str) -> Reply,
     (usize, &'static str),
     (usize, &'static str),
 )> {
     vec![
         (
             "reset before answering",
-            |_| Reply::Reset,
-            (1, "transport error"),
-            (3, "transport error"),
+            |_, _, _| Reply::Reset,
+            (1, "connection dropped"),
+            (3, "connection dropped"),
         ),
         (
             "stall (accepts, never answers)",
-            |_| Reply::Stall,
+            |_, _, _| Reply::Stall,
             (1, "timeout"),
             (3, "timeout"),
         ),
         (
             "truncated body",
-            |_| Reply::Truncated {
+            |_, _, _| Reply::Truncated {
                 status: 200,
                 declared: 200,
                 body: b"{\"status\":\"succ".to_vec(),
             },
-            (1, "transport error"),
-            (3, "transport error"),
+            (1, "connection dropped"),
+            (3, "connection dropped"),
         ),
         (
             "429 storm, Retry-After: 0",
-            |_| storm(429, Some("0")),
+            |_, _, _| storm(429, Some("0")),
             (3, "api error 429"),
             (3, "api error 429"),
         ),
         (
-            "503 with Retry-After: 0",
-            |_| storm(503, Some("0")),
-            (3, "api error 503"),
+            "503 with Retry-After: 0 (a gateway may answer so after the origin took it)",
+            |_, _, _| storm(503, Some("0")),
+            (1, "api error 503"),
             (3, "api error 503"),
         ),
         (
             "503 without Retry-After",
-            |_| storm(503, None),
+            |_, _, _| storm(503, None),
             (1, "api error 503"),
             (3, "api error 503"),
         ),
-        ("500", |_| storm(500, None), (1, "api error 500"), (3, "api error 500")),
+        (
+            "500",
+            |_, _, _| storm(500, None),
+            (1, "api error 500"),
+            (3, "api error 500"),
+        ),
         (
             "502 HTML from a proxy",
-            |_| Reply::text(502, "text/html", "<html><body>Bad Gateway</body></html>"),
+            |_, _, _| Reply::text(502, "text/html", "<html><body>Bad Gateway</body></html>"),
             (1, "decode error 502"),
             (3, "decode error 502"),
         ),
         (
             "429 with Retry-After over the cap",
-            |_| storm(429, Some("3600")),
+            |_, _, _| storm(429, Some("3600")),
             (1, "api error 429"),
             (1, "api error 429"),
         ),
         (
             "error envelope under HTTP 200",
-            |_| storm(200, None),
+            |_, _, _| storm(200, None),
             (1, "api error 200"),
             (1, "api error 200"),
         ),
         (
             "reset, then success",
-            |i| if i == 0 { Reply::Reset } else { success() },
-            (1, "transport error"),
+            |i, _, _| if i == 0 { Reply::Reset } else { success() },
+            (1, "connection dropped"),
             (2, "ok"),
         ),
         (
             "429, then success",
-            |i| {
+            |i, _, _| {
                 if i == 0 { storm(429, Some("0")) } else { success() }
+            },
+            (2, "ok"),
+            (2, "ok"),
+        ),
+        (
+            "302 to another origin (which gets nothing)",
+            |_, _, other| redirect(302, &format!("{other}/org/checkout/x")),
+            (1, "redirect 302"),
+            (1, "redirect 302"),
+        ),
+        (
+            "307 to the same URL (a loop)",
+            |_, r, _| redirect(307, &r.path),
+            (1, "redirect 307"),
+            (1, "redirect 307"),
+        ),
+        (
+            "Retry-After as an HTTP date, then success",
+            |i, _, _| {
+                if i == 0 {
+                    storm(429, Some("Wed, 21 Oct 2015 07:28:00 GMT"))
+                } else {
+                    success()
+                }
             },
             (2, "ok"),
             (2, "ok"),
@@ -170,43 +218,174 @@ fn scenarios() -> Vec<(
     ]
 }
 
+/// The fault table of the README, measured: it is written from what the servers
+/// received and what the caller got (refresh with `EXPECTORATE=overwrite cargo test`).
 #[tokio::test]
 async fn fault_matrix() {
     let mut table = vec![
-        "| scenario | charge: requests, outcome | safe: requests, outcome |".to_string(),
-        "|---|---|---|".into(),
+        "| scenario | charge (`one_click`): requests, outcome | safe (`create_client_session`): requests, outcome | charge `may_have_been_processed()` |".to_string(),
+        "|---|---|---|---|".into(),
     ];
     let mut failures = Vec::new();
     for (name, behaviour, charge, safe) in scenarios() {
         let mut row = format!("| {name} |");
+        let mut processed = false;
         for (kind, (want_n, want_outcome)) in [(Kind::Charge, charge), (Kind::Safe, safe)] {
-            let server = Server::start(move |i, _| behaviour(i)).await;
+            let other = Server::always(success).await;
+            let other_url = other.url.clone();
+            let server = Server::start(move |i, r| behaviour(i, r, &other_url)).await;
             let result = call(&client(&server.url), kind).await;
             let (n, got) = (server.count(), outcome(&result));
+            if let Err(e) = &result {
+                assert_eq!(
+                    e.attempts() as usize,
+                    n,
+                    "{name} / {kind:?}: attempts = requests received"
+                );
+            }
             row.push_str(&format!(" {n}, {got} |"));
-            if (n, got.as_str()) != (want_n, want_outcome) {
+            if kind == Kind::Charge {
+                processed = result.as_ref().err().is_some_and(Error::may_have_been_processed);
+            }
+            if (n, got.as_str()) != (want_n, want_outcome) || other.count() != 0 {
                 failures.push(format!(
-                    "{name} / {kind:?}: got {n} requests, {got}; want {want_n}, {want_outcome}"
+                    "{name} / {kind:?}: got {n} requests, {got} (other origin {}); want {want_n}, {want_outcome}",
+                    other.count()
                 ));
             }
         }
+        row.push_str(if processed { " yes |" } else { " no |" });
         table.push(row);
     }
     // Nothing listens: the request was never sent, so even a charge is retried.
     let refused = support::refused_url().await;
     for kind in [Kind::Charge, Kind::Safe] {
-        let (_guard, log) = support::capture_tracing();
         let result = call(&client(&refused), kind).await;
-        let attempts = String::from_utf8_lossy(&log.lock().unwrap())
-            .matches("attempt failed")
-            .count();
-        assert_eq!((outcome(&result).as_str(), attempts), ("connect error", 3), "{kind:?}");
+        let e = result.as_ref().unwrap_err();
+        assert_eq!(
+            (outcome(&result).as_str(), e.attempts()),
+            ("connect error", 3),
+            "{kind:?}"
+        );
+        assert!(!e.may_have_been_processed());
     }
     table.push(
-        "| connection refused (nothing sent) | 0 (3 attempts), connect error | 0 (3 attempts), connect error |".into(),
+        "| connection refused (nothing sent) | 0 (3 attempts), connect error | 0 (3 attempts), connect error | no |"
+            .into(),
     );
-    println!("{}", table.join("\n"));
+    // The accept queue is full: the connection never completes, a connect timeout.
+    let (full, _held) = full_accept_queue().await;
+    for kind in [Kind::Charge, Kind::Safe] {
+        let c = Client::builder("org")
+            .base_url(format!("{full}/{{org_id}}"))
+            .connect_timeout(Duration::from_millis(100))
+            .attempt_timeout(Duration::from_millis(500))
+            .retry(RetryPolicy::default().delays(Duration::from_millis(1), Duration::from_millis(2)))
+            .build()
+            .unwrap();
+        let result = call(&c, kind).await;
+        let e = result.as_ref().unwrap_err();
+        assert!(e.is_connect() && e.is_timeout(), "{kind:?}: {e:?}");
+        assert_eq!((e.attempts(), e.may_have_been_processed()), (3, false), "{kind:?}");
+    }
+    table.push(
+        "| connect timeout (accept queue full; nothing sent) | 0 (3 attempts), connect error (timeout) | 0 (3 attempts), connect error (timeout) | no |".into(),
+    );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/README.md");
+    let readme = std::fs::read_to_string(path).unwrap();
+    let start = readme.find(&table[0]).expect("the README has the fault table");
+    let end = start + readme[start..].find("\n\n").unwrap();
+    let expected = format!("{}{}{}", &readme[..start], table.join("\n"), &readme[end..]);
+    expectorate::assert_contents(path, &expected);
+}
+
+/// A loopback address whose accept queue is full (connections to it hang in
+/// the handshake), and what keeps it full.
+async fn full_accept_queue() -> (String, Vec<std::net::TcpStream>) {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let addr = socket.local_addr().unwrap();
+    let listener = socket.listen(0).unwrap();
+    let mut held = Vec::new();
+    // Fill the queue (backlog 0 still queues one or two): connect until one hangs.
+    for _ in 0..8 {
+        match std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(100)) {
+            Ok(s) => held.push(s),
+            Err(_) => break,
+        }
+    }
+    std::mem::forget(listener);
+    (format!("http://{addr}"), held)
+}
+
+/// Redirects of every kind, to every place, for a charge and a safe operation
+/// that both send the key: never followed, never re-sent, and the other origin
+/// gets nothing, so the key never reaches it.
+#[tokio::test]
+async fn redirects_are_never_followed() {
+    use billing_clients::core::spec::RetryClass;
+    use support::operations::{clients, operations};
+    let with_key = |class| {
+        operations()
+            .find(|(_, op)| op.requires_auth && op.retry == class)
+            .expect("an operation that sends the key")
+    };
+    for (spec, op) in [with_key(RetryClass::Charge), with_key(RetryClass::Safe)] {
+        for status in [301, 302, 303, 307, 308] {
+            for target in ["same origin", "other origin", "self"] {
+                let other = Server::always(success).await;
+                let other_url = other.url.clone();
+                let server = Server::start(move |_, r| {
+                    let location = match target {
+                        "same origin" => "/elsewhere".to_string(),
+                        "other origin" => format!("{other_url}/elsewhere"),
+                        _ => r.path.clone(),
+                    };
+                    redirect(status, &location)
+                })
+                .await;
+                let c = clients(
+                    &server.url,
+                    RetryPolicy::default().delays(Duration::from_millis(1), Duration::from_millis(2)),
+                );
+                let e = c.call_valid(spec, op).await.unwrap_err();
+                let at = format!("{} {status} {target}", op.id);
+                assert!(e.is_redirect(), "{at}: {e:?}");
+                assert_eq!((e.status(), e.attempts()), (Some(status), 1), "{at}");
+                // A POST may have been processed before the redirect; a GET changes nothing.
+                assert_eq!(e.may_have_been_processed(), op.method != "GET", "{at}");
+                assert_eq!((server.count(), other.count()), (1, 0), "{at}");
+                let Error::Redirect(r) = &e else { unreachable!() };
+                assert!(r.location.is_some() && !r.followed, "{at}");
+            }
+        }
+    }
+}
+
+/// A caller's `reqwest::Client` that follows redirects: the answer from another
+/// URL is refused unread, so a charge turned into a GET never reads as paid.
+#[tokio::test]
+async fn an_answer_from_another_url_is_refused() {
+    let other = Server::always(success).await;
+    let other_url = other.url.clone();
+    let server = Server::start(move |_, _| redirect(302, &format!("{other_url}/paid"))).await;
+    let follows = reqwest::Client::new();
+    let c = Client::builder("org")
+        .base_url(format!("{}/{{org_id}}", server.url))
+        .http_client(follows)
+        .build()
+        .unwrap();
+    let result = call(&c, Kind::Charge).await;
+    let e = result.unwrap_err();
+    let Error::Redirect(r) = &e else { panic!("{e:?}") };
+    assert!(r.followed && r.location.as_deref().unwrap().ends_with("/paid"), "{r:?}");
+    assert_eq!(
+        (server.count(), other.count()),
+        (1, 1),
+        "the client followed it; the answer was not used"
+    );
+    assert_eq!(other.requests()[0].method, "GET");
 }
 
 #[tokio::test]
@@ -278,4 +457,42 @@ async fn hostile_bodies_are_typed_errors_with_bounded_excerpts() {
         assert!(e.to_string().len() < 2_000, "{name}: display is bounded");
         assert_eq!(server.count(), 1, "{name}: a bad body is not retried");
     }
+}
+
+/// Closient's problem details saying `retryable: false` end the retries of even
+/// a safe operation.
+#[tokio::test]
+async fn retryable_false_stops_retries() {
+    let server = Server::always(|| Reply::Raw {
+        status: 503,
+        headers: vec![("content-type", "application/problem+json".into())],
+        body: br#"{"type":"about:blank","title":"Unavailable","status":503,"detail":"down","error_code":"MAINTENANCE","retryable":false}"#.to_vec(),
+    })
+    .await;
+    let key = billing_clients::closient::api_key::with_checksum("csb", "abcdefghijklmnopqrstuvwxyz012345");
+    let c = billing_clients::closient::Client::builder(key)
+        .base_url(&server.url)
+        .retry(RetryPolicy::default().delays(Duration::from_millis(1), Duration::from_millis(2)))
+        .build()
+        .unwrap();
+    let e = c.get_balance("2aBcDeFgHiJkLmNoPqRsTu").await.unwrap_err();
+    assert_eq!((e.code(), e.attempts(), server.count()), (Some("MAINTENANCE"), 1, 1));
+}
+
+/// FunnelFox's `req_id` reaches the call's span on success too.
+#[tokio::test(flavor = "current_thread")]
+async fn the_request_id_of_a_success_is_traced() {
+    let server = Server::always(|| {
+        Reply::json(
+            200,
+            json!({"status": "success", "req_id": "req-of-a-success", "data": {
+                "client_token": "t", "order_id": "7f0c2f4e-2b1a-4c7e-9d1e-0a4b3c2d1e0f"}}),
+        )
+    })
+    .await;
+    let (guard, log) = support::capture_tracing();
+    call(&client(&server.url), Kind::Safe).await.unwrap();
+    drop(guard);
+    let traced = String::from_utf8_lossy(&log.lock().unwrap()).to_string();
+    assert!(traced.contains("request_id=\"req-of-a-success\""), "{traced}");
 }

@@ -152,3 +152,101 @@ fn plain_http_is_refused_off_loopback() {
             .unwrap_or_else(|e| panic!("{url}: {e}"));
     }
 }
+
+/// Every way a hostile server can echo the key back, for both kinds of key: in a
+/// request-id header (error and success), in an RFC 9457 `type`, in a JSON
+/// message, in a plain body where the key straddles the excerpt's cut, in a
+/// redirect's `Location`. Neither the key nor any 8-character piece of it shows
+/// in `Display`, `Debug` or the tracing output.
+#[tokio::test]
+async fn echoed_keys_never_show_whole_or_in_part() {
+    use support::operations::{Clients, operations};
+    let cl_key = closient::api_key::with_checksum("csb", BODY);
+    type Echo = fn(&str) -> Reply;
+    let echoes: [(&str, Echo); 7] = [
+        ("request id header, error", |k| Reply::Raw {
+            status: 400,
+            headers: vec![("content-type", "application/json".into()), ("x-request-id", k.into())],
+            body: br#"{"status":"error","error":[{"msg":"no","code":"bad_request"}],"error_code":"BAD","title":"t"}"#
+                .to_vec(),
+        }),
+        ("request id header, success", |k| Reply::Raw {
+            status: 200,
+            headers: vec![("content-type", "application/json".into()), ("x-request-id", k.into())],
+            body: br#"{"status":"success","data":{"balance":0},"req_id":"r"}"#.to_vec(),
+        }),
+        ("problem type", |k| Reply::Raw {
+            status: 403,
+            headers: vec![("content-type", "application/problem+json".into())],
+            body: json!({"type": format!("https://errors.example/{k}"), "title": "Forbidden", "status": 403,
+                         "detail": "no", "error_code": "FORBIDDEN"})
+            .to_string()
+            .into_bytes(),
+        }),
+        ("JSON message", |k| {
+            Reply::json(
+                200,
+                json!({"status": "error", "error": [{"msg": format!("key {k} is wrong"), "code": "bad_request"}], "req_id": k}),
+            )
+        }),
+        ("plain body, key across the excerpt's end", |k| {
+            let filler = "x".repeat(billing_clients::DecodeError::EXCERPT - k.len() / 2);
+            Reply::text(502, "text/plain", &format!("{filler}{k} and more"))
+        }),
+        ("plain body, key at the excerpt's end", |k| {
+            let filler = "x".repeat(billing_clients::DecodeError::EXCERPT - k.len());
+            Reply::text(502, "text/plain", &format!("{filler}{k}"))
+        }),
+        ("redirect location", |k| Reply::Raw {
+            status: 302,
+            headers: vec![("location", format!("https://elsewhere.example/?key={k}"))],
+            body: Vec::new(),
+        }),
+    ];
+    let (guard, log) = support::capture_tracing();
+    let mut shown = Vec::new();
+    for (what, echo) in echoes {
+        let server = Server::start(move |_, r| {
+            let key = r.header("x-api-key").or(r.header("ff-secret-key")).unwrap_or("none");
+            echo(key)
+        })
+        .await;
+        let template = format!("{}/{{org_id}}", server.url);
+        let c = Clients {
+            funnelfox: funnelfox::Client::builder("org").base_url(&template).build().unwrap(),
+            closient: closient::Client::builder(cl_key.clone())
+                .base_url(&server.url)
+                .retry(RetryPolicy::none())
+                .build()
+                .unwrap(),
+            fixture: billing_clients::testing::fixture::Client::builder("org")
+                .base_url(&template)
+                .secret_key(FF_CANARY)
+                .retry(RetryPolicy::none())
+                .build()
+                .unwrap(),
+        };
+        for (spec, op) in operations().filter(|(_, op)| op.requires_auth) {
+            match c.call_valid(spec, op).await {
+                Err(e) => shown.push(format!("{what}: {e} {e:?}")),
+                Ok(v) => shown.push(format!("{what}: {v}")),
+            }
+        }
+        assert!(server.count() > 0, "{what}");
+    }
+    drop(guard);
+    let traced = String::from_utf8_lossy(&log.lock().unwrap()).to_string();
+    let shown = shown.join("\n");
+    assert!(shown.contains("[redacted]"), "the servers did echo the keys:\n{shown}");
+    for key in [cl_key.as_str(), FF_CANARY] {
+        for piece in key.as_bytes().windows(8) {
+            let piece = std::str::from_utf8(piece).unwrap();
+            for (what, text) in [("Debug/Display", &shown), ("tracing", &traced)] {
+                assert!(
+                    !text.contains(piece),
+                    "`{piece}` of a key leaked through {what}:\n{text}"
+                );
+            }
+        }
+    }
+}

@@ -111,7 +111,12 @@ impl<C: Api> Builder<C> {
         self
     }
 
-    /// Use this `reqwest::Client` (its pool, proxy and TLS settings).
+    /// Use this `reqwest::Client` (its pool, proxy and TLS settings). Build it with
+    /// `redirect(reqwest::redirect::Policy::none())`: this crate never follows a
+    /// redirect, but cannot stop a client that does; an answer that comes from
+    /// another URL than the one requested fails with [`crate::Error::Redirect`]
+    /// unread, though the redirected request (and any header reqwest kept) was
+    /// already sent.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self
@@ -137,7 +142,9 @@ impl<C: Api> Builder<C> {
         })?;
         let http = match self.http {
             Some(http) => http,
+            // Redirects are never followed (see `RedirectError`).
             None => reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
                 .connect_timeout(self.connect_timeout)
                 .build()
                 .map_err(|e| InvalidInput::new(None, "http_client", Violation::Format(e.to_string())))?,

@@ -30,7 +30,7 @@ pub fn decode(status: u16, body: &[u8]) {
     for core in cores() {
         for op in core.spec().operations {
             match (core.provider.interpret)(status, op.response.media, &body) {
-                Interpreted::Data(data) => {
+                Interpreted::Data { data, .. } => {
                     if let Err(reason) = (op.response.decodes)(data) {
                         let e = core.decode_error(op, Some(status), reason, &body, 1);
                         let _ = format!("{e} {e:?}");

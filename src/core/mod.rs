@@ -29,12 +29,23 @@ use std::sync::Arc;
 /// What a provider's wire format made of a complete response.
 #[doc(hidden)]
 pub enum Interpreted {
-    /// The operation's result: the documented JSON (or text, bytes).
-    Data(bytes::Bytes),
+    /// The operation's result: the documented JSON (or text, bytes), and the
+    /// provider's request id if the wire format carries one.
+    Data {
+        data: bytes::Bytes,
+        request_id: Option<String>,
+    },
     /// An error the provider reported.
     Api(ApiFields),
     /// Neither; why.
     Undecodable(String),
+}
+
+impl Interpreted {
+    /// A result without a request id.
+    pub(crate) fn data(data: bytes::Bytes) -> Self {
+        Interpreted::Data { data, request_id: None }
+    }
 }
 
 /// The provider-specific part of an API error.

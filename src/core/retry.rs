@@ -10,41 +10,35 @@ use std::time::Duration;
 /// How a single attempt failed, as far as retrying is concerned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Failure {
-    /// The connection failed before the request was written.
+    /// The connection failed before the request was written (refused, connect timeout).
     NotSent,
     /// The attempt timed out; the server may have processed the request.
     Timeout,
     /// The connection broke after the request was written (reset, cut body).
     Dropped,
     /// The server answered with this status.
-    Status { code: u16, retry_after: bool },
+    Status(u16),
 }
 
 /// The retry table: may an attempt that failed this way be sent again?
 ///
-/// | failure                  | safe | charge |
-/// |--------------------------|------|--------|
-/// | connect failed, not sent | yes  | yes    |
-/// | timeout                  | yes  | no     |
-/// | connection dropped       | yes  | no     |
-/// | 429                      | yes  | yes    |
-/// | 503 with `Retry-After`   | yes  | yes    |
-/// | other 5xx                | yes  | no     |
-/// | anything else            | no   | no     |
+/// | failure                             | safe | charge |
+/// |-------------------------------------|------|--------|
+/// | connect failed, not sent            | yes  | yes    |
+/// | 429                                 | yes  | yes    |
+/// | 5xx (503 with `Retry-After` too)    | yes  | no     |
+/// | timeout                             | yes  | no     |
+/// | connection dropped                  | yes  | no     |
+/// | anything else                       | no   | no     |
+///
+/// A 503 proves nothing for a charge: a gateway can answer it after the origin
+/// took the request.
 pub(crate) fn may_retry(class: RetryClass, failure: Failure) -> bool {
     use Failure::*;
-    // The server said it did not process the request, or never got it.
-    let not_processed = matches!(
-        failure,
-        NotSent
-            | Status { code: 429, .. }
-            | Status {
-                code: 503,
-                retry_after: true
-            }
-    );
+    // The request never reached the server, or the server said it refused it.
+    let not_processed = matches!(failure, NotSent | Status(429));
     // It may have processed it.
-    let transient = matches!(failure, Timeout | Dropped) || matches!(failure, Status { code: 500..=599, .. });
+    let transient = matches!(failure, Timeout | Dropped | Status(500..=599));
     not_processed || (class == RetryClass::Safe && transient)
 }
 
@@ -119,21 +113,38 @@ impl RetryPolicy {
     }
 
     /// The delay before the next attempt: the server's `Retry-After` when it sent
-    /// one (ending the retries when it exceeds the cap), else the backoff's.
-    pub(crate) fn next_delay(&self, retry_after: Option<Duration>, backoff: Option<Duration>) -> Option<Duration> {
+    /// one (ending the retries when it exceeds the cap), else the backoff's; none
+    /// when it would take the waiting of this call (`waited`, updated) past
+    /// [`RetryPolicy::max_total_delay`].
+    pub(crate) fn next_delay(
+        &self,
+        retry_after: Option<Duration>,
+        backoff: Option<Duration>,
+        waited: &mut Duration,
+    ) -> Option<Duration> {
         let backoff = backoff?;
-        match retry_after {
-            Some(ra) if ra > self.max_retry_after => None,
-            Some(ra) => Some(ra),
-            None => Some(backoff),
+        let delay = match retry_after {
+            Some(ra) if ra > self.max_retry_after => return None,
+            Some(ra) => ra,
+            None => backoff,
+        };
+        let total = *waited + delay;
+        if total > self.max_total_delay {
+            return None;
         }
+        *waited = total;
+        Some(delay)
     }
 }
 
-/// `Retry-After` in seconds (HTTP dates are not used by either provider).
+/// `Retry-After`: seconds, or an HTTP date (a date in the past is no wait).
 pub(crate) fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
-    let v = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
-    v.trim().parse::<u64>().ok().map(Duration::from_secs)
+    let v = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(seconds) = v.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let at = httpdate::parse_http_date(v).ok()?;
+    Some(at.duration_since(std::time::SystemTime::now()).unwrap_or_default())
 }
 
 #[cfg(test)]
@@ -145,69 +156,61 @@ mod tests {
     fn charges_are_resent_only_when_not_processed() {
         let charge = |f| may_retry(RetryClass::Charge, f);
         assert!(charge(NotSent));
-        assert!(charge(Status {
-            code: 429,
-            retry_after: false
-        }));
-        assert!(charge(Status {
-            code: 503,
-            retry_after: true
-        }));
-        assert!(!charge(Status {
-            code: 503,
-            retry_after: false
-        }));
-        assert!(!charge(Status {
-            code: 500,
-            retry_after: false
-        }));
-        assert!(!charge(Status {
-            code: 502,
-            retry_after: true
-        }));
-        assert!(!charge(Timeout));
-        assert!(!charge(Dropped));
+        assert!(charge(Status(429)));
+        for f in [Status(503), Status(500), Status(502), Timeout, Dropped, Status(400)] {
+            assert!(!charge(f), "{f:?}");
+        }
     }
 
     #[test]
     fn safe_operations_are_resent_on_transient_failures() {
         let safe = |f| may_retry(RetryClass::Safe, f);
-        for f in [
-            NotSent,
-            Timeout,
-            Dropped,
-            Status {
-                code: 500,
-                retry_after: false,
-            },
-            Status {
-                code: 429,
-                retry_after: false,
-            },
-        ] {
+        for f in [NotSent, Timeout, Dropped, Status(500), Status(503), Status(429)] {
             assert!(safe(f), "{f:?}");
         }
-        for code in [400, 401, 403, 404, 409, 422] {
-            assert!(
-                !safe(Status {
-                    code,
-                    retry_after: true
-                }),
-                "{code}"
-            );
+        for code in [301, 400, 401, 403, 404, 409, 422] {
+            assert!(!safe(Status(code)), "{code}");
         }
     }
 
     #[test]
-    fn retry_after_is_capped() {
-        let p = RetryPolicy::default().max_retry_after(Duration::from_secs(5));
+    fn retry_after_is_capped_and_counts_toward_the_wait_budget() {
+        let p = RetryPolicy::default()
+            .max_retry_after(Duration::from_secs(5))
+            .max_total_delay(Duration::from_secs(7));
         let b = Some(Duration::from_millis(200));
+        let mut waited = Duration::ZERO;
         assert_eq!(
-            p.next_delay(Some(Duration::from_secs(3)), b),
+            p.next_delay(Some(Duration::from_secs(3)), b, &mut waited),
             Some(Duration::from_secs(3))
         );
-        assert_eq!(p.next_delay(Some(Duration::from_secs(6)), b), None);
-        assert_eq!(p.next_delay(None, b), b);
-        assert_eq!(p.next_delay(Some(Duration::from_secs(1)), None), None);
+        assert_eq!(
+            p.next_delay(Some(Duration::from_secs(6)), b, &mut waited),
+            None,
+            "over the cap"
+        );
+        assert_eq!(p.next_delay(None, b, &mut waited), b);
+        assert_eq!(waited, Duration::from_millis(3200));
+        assert_eq!(
+            p.next_delay(Some(Duration::from_secs(4)), b, &mut waited),
+            None,
+            "over the budget"
+        );
+        assert_eq!(p.next_delay(Some(Duration::from_secs(1)), None, &mut waited), None);
+    }
+
+    #[test]
+    fn retry_after_is_seconds_or_an_http_date() {
+        let mut h = reqwest::header::HeaderMap::new();
+        h.insert("retry-after", "7".parse().unwrap());
+        assert_eq!(retry_after(&h), Some(Duration::from_secs(7)));
+        let later = std::time::SystemTime::now() + Duration::from_secs(30);
+        h.insert("retry-after", httpdate::fmt_http_date(later).parse().unwrap());
+        let d = retry_after(&h).unwrap();
+        assert!(d > Duration::from_secs(28) && d <= Duration::from_secs(30), "{d:?}");
+        h.insert("retry-after", "Wed, 21 Oct 2015 07:28:00 GMT".parse().unwrap());
+        assert_eq!(retry_after(&h), Some(Duration::ZERO));
+        h.insert("retry-after", "soon".parse().unwrap());
+        assert_eq!(retry_after(&h), None);
     }
 }

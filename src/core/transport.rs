@@ -48,11 +48,13 @@ impl Core {
             latency_ms = tracing::field::Empty,
         );
         let started = Instant::now();
+        let sent = AtomicU32::new(0);
         let result = async {
-            match tokio::time::timeout(options.call_timeout, self.attempts(op, path, body, options)).await {
+            match tokio::time::timeout(options.call_timeout, self.attempts(op, path, body, options, &sent)).await {
                 Err(_) => Err(Error::Transport(TransportError {
                     operation: op.id,
                     kind: TransportKind::Timeout,
+                    attempts: sent.load(Ordering::Relaxed),
                     source: None,
                 })),
                 Ok(result) => result,
@@ -73,14 +75,15 @@ impl Core {
         path: &str,
         body: Option<Bytes>,
         options: &CallOptions,
+        attempts: &AtomicU32,
     ) -> Result<Done, Error> {
         let url = reqwest::Url::parse(&format!("{}{path}", self.base_url)).map_err(|e| {
             crate::error::InvalidInput::new(Some(op.id), "path", crate::Violation::Format(e.to_string()))
         })?;
         let method = reqwest::Method::from_bytes(op.method.as_bytes()).unwrap_or(reqwest::Method::POST);
         let headers = self.headers(op, body.is_some());
-        let attempts = AtomicU32::new(0);
         let policy = &options.retry;
+        let mut waited = std::time::Duration::ZERO;
         let attempt = || async {
             let n = attempts.fetch_add(1, Ordering::Relaxed) + 1;
             let mut request = reqwest::Request::new(method.clone(), url.clone());
@@ -95,7 +98,7 @@ impl Core {
             .retry(policy.backoff())
             .sleep(tokio::time::sleep)
             .when(|f: &Failed| f.retry)
-            .adjust(|f: &Failed, backoff| policy.next_delay(f.retry_after, backoff))
+            .adjust(|f: &Failed, backoff| policy.next_delay(f.retry_after, backoff, &mut waited))
             .notify(|_, delay| tracing::debug!(delay_ms = delay.as_millis() as u64, "retrying"))
             .await;
         tracing::Span::current().record("attempts", attempts.load(Ordering::Relaxed));
@@ -138,10 +141,12 @@ impl Core {
             retry: may_retry(op.retry, failure),
             retry_after,
         };
+        let requested = request.url().clone();
         let response = match self.http.execute(request).await {
             Ok(r) => r,
             Err(e) => {
                 tracing::debug!(attempt = n, error = %e, "attempt failed");
+                // A connect timeout is a connect failure: nothing was sent.
                 let failure = if e.is_connect() {
                     Failure::NotSent
                 } else if e.is_timeout() {
@@ -149,13 +154,37 @@ impl Core {
                 } else {
                     Failure::Dropped
                 };
-                return Err(fail(transport_error(op, e), failure, None));
+                return Err(fail(transport_error(op, e, n), failure, None));
             }
         };
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let span = tracing::Span::current();
         span.record("status", status);
+        // Never followed, never re-sent: the next hop could be another origin, or
+        // turn a charge into a GET whose 200 would read as a success.
+        let followed = response.url() != &requested;
+        if followed || (300..400).contains(&status) {
+            let location = match followed {
+                true => Some(response.url().to_string()),
+                false => headers
+                    .get(reqwest::header::LOCATION)
+                    .map(|l| String::from_utf8_lossy(l.as_bytes()).into_owned()),
+            };
+            let error = Error::Redirect(Box::new(crate::error::RedirectError {
+                operation: op.id,
+                method: op.method,
+                status,
+                location: location.map(|l| self.scrub(l)),
+                followed,
+                attempts: n,
+            }));
+            return Err(Failed {
+                error,
+                retry: false,
+                retry_after: None,
+            });
+        }
         let body = match read_capped(response, options.max_response_bytes).await {
             Ok(body) => body,
             Err(Read::Transport(e)) => {
@@ -164,7 +193,7 @@ impl Core {
                 } else {
                     Failure::Dropped
                 };
-                return Err(fail(transport_error(op, e), failure, None));
+                return Err(fail(transport_error(op, e, n), failure, None));
             }
             Err(Read::TooLarge(prefix)) => {
                 let reason = format!("body exceeds the limit of {} bytes", options.max_response_bytes);
@@ -178,11 +207,11 @@ impl Core {
         };
         let mut interpreted = (self.provider.interpret)(status, op.response.media, &body);
         let request_id = match &mut interpreted {
-            Interpreted::Api(a) => {
-                a.request_id = a.request_id.take().or_else(|| header_request_id(&headers));
-                a.request_id.clone()
+            Interpreted::Api(ApiFields { request_id, .. }) | Interpreted::Data { request_id, .. } => {
+                *request_id = request_id.take().or_else(|| header_request_id(&headers));
+                request_id.clone()
             }
-            _ => header_request_id(&headers),
+            Interpreted::Undecodable(_) => header_request_id(&headers),
         };
         if let Some(id) = &request_id {
             span.record("request_id", self.scrub(id.clone()).as_str());
@@ -195,14 +224,14 @@ impl Core {
         );
         let success = (200..300).contains(&status);
         let error = match interpreted {
-            Interpreted::Data(data) if success => {
+            Interpreted::Data { data, .. } if success => {
                 return Ok(Done {
                     status,
                     data,
                     attempts: n,
                 });
             }
-            Interpreted::Data(_) => {
+            Interpreted::Data { .. } => {
                 let reason = format!("HTTP {status} with a success body");
                 self.decode_error(op, Some(status), reason, &body, n)
             }
@@ -210,10 +239,7 @@ impl Core {
             Interpreted::Api(fields) => self.api_error(op, status, fields, n),
         };
         let ra = retry_after(&headers);
-        let failure = Failure::Status {
-            code: status,
-            retry_after: ra.is_some(),
-        };
+        let failure = Failure::Status(status);
         // An error under a 2xx is the provider's answer: never re-sent.
         let retryable = !success && !matches!(&error, Error::Api(a) if a.retryable == Some(false));
         Err(Failed {
@@ -255,17 +281,18 @@ impl Core {
     }
 }
 
-fn transport_error(op: &'static Operation, e: reqwest::Error) -> Error {
-    let kind = if e.is_timeout() {
-        TransportKind::Timeout
-    } else if e.is_connect() {
+fn transport_error(op: &'static Operation, e: reqwest::Error, attempts: u32) -> Error {
+    let kind = if e.is_connect() {
         TransportKind::Connect
+    } else if e.is_timeout() {
+        TransportKind::Timeout
     } else {
         TransportKind::Other
     };
     Error::Transport(TransportError {
         operation: op.id,
         kind,
+        attempts,
         source: Some(e),
     })
 }

@@ -43,9 +43,9 @@ pub(crate) fn interpret(status: u16, media: Media, body: &Bytes) -> Interpreted 
     let success = (200..300).contains(&status);
     let value: Value = match serde_json::from_slice(body) {
         Ok(v) => v,
-        Err(_) if success && matches!(media, Media::Text | Media::Bytes) => return Interpreted::Data(body.clone()),
+        Err(_) if success && matches!(media, Media::Text | Media::Bytes) => return Interpreted::data(body.clone()),
         Err(_) if success && media == Media::Empty && body.iter().all(u8::is_ascii_whitespace) => {
-            return Interpreted::Data(Bytes::new());
+            return Interpreted::data(Bytes::new());
         }
         Err(e) => {
             return Interpreted::Undecodable(format!("HTTP {status} with a body that is not JSON: {e}"));
@@ -53,7 +53,7 @@ pub(crate) fn interpret(status: u16, media: Media, body: &Bytes) -> Interpreted 
     };
     if !is_envelope(&value) {
         return if success {
-            Interpreted::Data(body.clone())
+            Interpreted::data(body.clone())
         } else {
             Interpreted::Undecodable(format!("HTTP {status} without FunnelFox's error envelope"))
         };
@@ -65,13 +65,15 @@ pub(crate) fn interpret(status: u16, media: Media, body: &Bytes) -> Interpreted 
     match envelope.status.as_str() {
         "success" if success => {
             // `data` absent or null: operations documented as `{}` (Ok200).
-            match envelope.data.filter(|d| !d.is_null()) {
+            let data = match envelope.data.filter(|d| !d.is_null()) {
                 // Text answers (CSV exports) may come as a string in the envelope.
-                Some(Value::String(text)) if matches!(media, Media::Text | Media::Bytes) => {
-                    Interpreted::Data(Bytes::from(text))
-                }
-                Some(data) => Interpreted::Data(Bytes::from(data.to_string())),
-                None => Interpreted::Data(Bytes::from_static(b"{}")),
+                Some(Value::String(text)) if matches!(media, Media::Text | Media::Bytes) => Bytes::from(text),
+                Some(data) => Bytes::from(data.to_string()),
+                None => Bytes::from_static(b"{}"),
+            };
+            Interpreted::Data {
+                data,
+                request_id: envelope.req_id,
             }
         }
         "success" => Interpreted::Undecodable(format!("HTTP {status} with a success envelope")),
@@ -112,7 +114,7 @@ mod tests {
 
     fn data(i: Interpreted) -> Value {
         match i {
-            Interpreted::Data(b) => serde_json::from_slice(&b).unwrap(),
+            Interpreted::Data { data, .. } => serde_json::from_slice(&data).unwrap(),
             _ => panic!("expected data"),
         }
     }
@@ -124,6 +126,15 @@ mod tests {
             data(interpret(200, Media::Json, &body)),
             serde_json::json!({"client_token": "t"})
         );
+    }
+
+    #[test]
+    fn a_success_keeps_its_request_id() {
+        let body = Bytes::from(r#"{"status":"success","data":{},"error":[],"req_id":"r9"}"#);
+        let Interpreted::Data { request_id, .. } = interpret(200, Media::Json, &body) else {
+            panic!()
+        };
+        assert_eq!(request_id.as_deref(), Some("r9"));
     }
 
     #[test]
@@ -159,9 +170,10 @@ mod tests {
         }
         assert!(matches!(
             interpret(204, Media::Empty, &Bytes::new()),
-            Interpreted::Data(_)
+            Interpreted::Data { .. }
         ));
-        let Interpreted::Data(csv) = interpret(200, Media::Text, &Bytes::from("ident,price\npro,9.99\n")) else {
+        let Interpreted::Data { data: csv, .. } = interpret(200, Media::Text, &Bytes::from("ident,price\npro,9.99\n"))
+        else {
             panic!()
         };
         assert_eq!(&csv[..], b"ident,price\npro,9.99\n");
