@@ -59,6 +59,12 @@ pub fn pascal(snake_id: &str) -> String {
         .collect()
 }
 
+/// The Rust name typify gives component `name`.
+pub fn type_name(name: &str) -> String {
+    let plain = name.starts_with(|c: char| c.is_ascii_uppercase()) && name.chars().all(|c| c.is_ascii_alphanumeric());
+    if plain { name.to_string() } else { pascal(&snake(name)) }
+}
+
 /// A usable method name from a declared id, or `None` when nothing is left.
 pub fn method_id(declared: &str) -> Option<String> {
     let mut id = snake(declared);

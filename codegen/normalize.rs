@@ -23,6 +23,7 @@ pub fn normalize(doc: &mut Value, origins: &mut Origins) -> Result<Vec<String>, 
     let mut log = operation_ids(doc);
     log.extend(lift_server_variables(doc));
     log.extend(name_inline_schemas(doc, origins)?);
+    log.extend(name_inline_enums(doc, origins)?);
     Ok(log)
 }
 
@@ -214,4 +215,75 @@ fn hoist(item: &mut Value, name: &str, at: &str, out: &mut Vec<(String, Value, S
 pub fn is_json(mime: &str) -> bool {
     let essence = mime.split(';').next().unwrap_or("").trim();
     essence == "application/json" || essence.ends_with("+json")
+}
+
+/// A string schema with an `enum`: generated as an open enum (unknown values kept).
+pub fn is_string_enum(schema: &Value) -> bool {
+    schema.get("enum").is_some_and(Value::is_array)
+        && schema.get("type").and_then(Value::as_str).is_none_or(|t| t == "string")
+        && schema.get("$ref").is_none()
+}
+
+/// Move inline string enums inside component schemas into components of their
+/// own, named as typify names them (`{Parent}{Property}`), so every enum is a
+/// named, open type.
+pub fn name_inline_enums(doc: &mut Value, origins: &mut Origins) -> Result<Vec<String>, PipelineError> {
+    let mut found: Vec<(String, Value, String)> = Vec::new();
+    let Some(schemas) = doc.pointer_mut("/components/schemas").and_then(Value::as_object_mut) else {
+        return Ok(Vec::new());
+    };
+    for (name, schema) in schemas.iter_mut() {
+        let at = place(&["components", "schemas", name]);
+        collect_enums(schema, &names::type_name(name), &at, &mut found);
+    }
+    let mut log = Vec::new();
+    for (name, schema, at) in found {
+        if schemas.contains_key(&name) {
+            return Err(PipelineError::new(
+                origins.file_of(&at),
+                at,
+                format!("its inline enum would be named `{name}`, which a component already is"),
+            ));
+        }
+        log.push(format!("{at}: inline enum named `{name}`"));
+        let file = origins.file_of(&at);
+        origins.by_place.insert(place(&["components", "schemas", &name]), file);
+        schemas.insert(name, schema);
+    }
+    Ok(log)
+}
+
+fn collect_enums(schema: &mut Value, base: &str, at: &str, out: &mut Vec<(String, Value, String)>) {
+    let Some(map) = schema.as_object_mut() else {
+        return;
+    };
+    if let Some(props) = map.get_mut("properties").and_then(Value::as_object_mut) {
+        for (prop, sub) in props.iter_mut() {
+            let name = format!("{base}{}", names::pascal(&names::snake(prop)));
+            take_enum(sub, &name, at, out);
+        }
+    }
+    if let Some(items) = map.get_mut("items") {
+        take_enum(items, &format!("{base}Item"), at, out);
+    }
+    for key in ["anyOf", "oneOf", "allOf"] {
+        for (i, sub) in map
+            .get_mut(key)
+            .and_then(Value::as_array_mut)
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            take_enum(sub, &format!("{base}{}{i}", names::pascal(&names::snake(key))), at, out);
+        }
+    }
+}
+
+fn take_enum(sub: &mut Value, name: &str, at: &str, out: &mut Vec<(String, Value, String)>) {
+    if is_string_enum(sub) {
+        let inline = std::mem::replace(sub, json!({"$ref": format!("#/components/schemas/{name}")}));
+        out.push((name.to_string(), inline, at.to_string()));
+    } else {
+        collect_enums(sub, name, at, out);
+    }
 }

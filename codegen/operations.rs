@@ -61,22 +61,12 @@ fn resolve<'a>(doc: &'a Value, v: &'a Value) -> &'a Value {
     }
 }
 
-/// The Rust name typify gives component `name`.
-pub fn type_name(name: &str) -> String {
-    let plain = name.starts_with(|c: char| c.is_ascii_uppercase()) && name.chars().all(|c| c.is_ascii_alphanumeric());
-    if plain {
-        name.to_string()
-    } else {
-        names::pascal(&names::snake(name))
-    }
-}
-
 /// The generated type of the schema a body or answer refers to.
 fn rust_type(schema: Option<&Value>) -> Result<Ident, String> {
     let name = schema
         .and_then(component_name)
         .ok_or("its JSON schema is not a reference to #/components/schemas/")?;
-    let rust = type_name(name);
+    let rust = names::type_name(name);
     if !rust.starts_with(|c: char| c.is_ascii_alphabetic()) {
         return Err(format!("schema `{name}` has no usable Rust type name"));
     }
@@ -275,9 +265,8 @@ pub fn generate(
                         .iter()
                         .next()
                         .ok_or_else(|| err("request body without content".into()))?;
-                    let name = media.get("schema").and_then(component_name).unwrap_or_default();
-                    let rust = format_ident!("{}", type_name(name));
-                    let target = schemas.component(name);
+                    let rust = rust_type(media.get("schema")).map_err(|e| err(format!("the request body: {e}")))?;
+                    let target = schemas.component(media.get("schema").and_then(component_name).unwrap_or_default());
                     (
                         quote!(Some(s::Body { content_type: #mime, media: s::Media::Json, schema: &#target })),
                         quote!(body: impl crate::IntoBody<types::#rust>),

@@ -9,13 +9,6 @@ use openapiv3::OpenAPI;
 use progenitor::{GenerationSettings, Generator, InterfaceStyle, TypeImpl};
 use serde_json::Value;
 
-/// Hand-written types used instead of the generated one, by schema name.
-const REPLACEMENTS: &[(&str, &str)] = &[
-    // FunnelFox adds payment statuses over time: an unknown status must not turn
-    // a charge that happened into a decode error (see the type's docs).
-    ("CheckoutPaymentStatus", "crate::funnelfox::CheckoutPaymentStatus"),
-];
-
 /// `pub mod types { ... }`, pretty-printed.
 pub fn generate(doc: &Value, origins: &Origins) -> Result<String, PipelineError> {
     let fail =
@@ -28,36 +21,166 @@ pub fn generate(doc: &Value, origins: &Origins) -> Result<String, PipelineError>
     // Builders for every struct (`types::X::builder().field(..)`): named setters
     // that carry typify's checks.
     settings.with_interface(InterfaceStyle::Builder);
-    // Money as exact decimals, never f64.
+    // Money as exact decimals (from strings or numbers), never f64.
     settings.with_conversion(
-        decimal_schema(),
+        string_schema("decimal"),
         "::rust_decimal::Decimal",
         [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
     );
-    for (schema, rust_type) in REPLACEMENTS {
-        let present = doc.pointer(&format!("/components/schemas/{schema}")).is_some();
-        if present {
-            settings.with_replacement(schema, rust_type, [TypeImpl::Display, TypeImpl::FromStr].into_iter());
-        }
+    // Timestamps with or without an offset (FunnelFox's are naive ISO-8601).
+    settings.with_conversion(
+        string_schema("date-time"),
+        "crate::Timestamp",
+        [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
+    );
+    // Every string enum is open: providers add values over time, and an unknown
+    // one (a new payment status) must not turn an answer into a decode error.
+    let enums = open_enums(doc);
+    for (name, _) in &enums {
+        let rust = super::names::type_name(name);
+        settings.with_replacement(name, &rust, [TypeImpl::Display, TypeImpl::FromStr].into_iter());
     }
     let mut generator = Generator::new(&settings);
     let tokens = without_panic_output(|| generator.generate_tokens(&spec))
         .map_err(|panic| fail(format!("progenitor panicked: {panic}")))?
         .map_err(|e| fail(format!("progenitor: {e}")))?;
     let file: syn::File = syn::parse2(tokens).map_err(|e| fail(format!("generated code does not parse: {e}")))?;
-    let types = file
+    let Some(syn::Item::Mod(mut types)) = file
         .items
         .into_iter()
         .find(|item| matches!(item, syn::Item::Mod(m) if m.ident == "types"))
-        .ok_or_else(|| fail("progenitor generated no `types` module".into()))?;
+    else {
+        return Err(fail("progenitor generated no `types` module".into()));
+    };
+    if let Some((_, items)) = &mut types.content {
+        // typify's builders name a replaced type as in `types`: bring ours in scope.
+        for item in items.iter_mut() {
+            if let syn::Item::Mod(m) = item
+                && m.ident == "builder"
+                && let Some((_, inner)) = &mut m.content
+            {
+                for (name, _) in &enums {
+                    let ty = quote::format_ident!("{}", super::names::type_name(name));
+                    inner.insert(0, syn::parse_quote!(#[allow(unused_imports)] use super::#ty;));
+                }
+            }
+        }
+        for (name, values) in &enums {
+            let tokens = open_enum(name, values).map_err(|e| fail(format!("components > schemas > {name}: {e}")))?;
+            let file: syn::File =
+                syn::parse2(tokens).map_err(|e| fail(format!("open enum {name} does not parse: {e}")))?;
+            items.extend(file.items);
+        }
+    }
     super::unparse(quote::quote!(#types), "types").map_err(fail)
 }
 
-/// `{"type": "string", "format": "decimal"}`, as typify matches conversions.
-fn decimal_schema() -> schemars::schema::SchemaObject {
+/// Every string enum component: its name and values.
+fn open_enums(doc: &Value) -> Vec<(String, Vec<String>)> {
+    doc.pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter(|(_, s)| super::normalize::is_string_enum(s))
+        .map(|(name, s)| {
+            let values = s["enum"].as_array().into_iter().flatten().filter_map(Value::as_str);
+            (name.clone(), values.map(str::to_string).collect())
+        })
+        .collect()
+}
+
+/// An enum whose unknown values are kept as `Other`, with the spec's values as
+/// variants, spelled as the spec spells them on the wire.
+fn open_enum(name: &str, values: &[String]) -> Result<proc_macro2::TokenStream, String> {
+    use quote::{format_ident, quote};
+    let ty = format_ident!("{}", super::names::type_name(name));
+    let mut variants = Vec::new();
+    for v in values {
+        let mut pascal = super::names::pascal(&super::names::snake(v));
+        if !pascal.starts_with(|c: char| c.is_ascii_alphabetic()) || pascal == "Self" || pascal == "Other" {
+            pascal = format!("V{pascal}");
+        }
+        if variants.iter().any(|(p, _): &(String, &String)| *p == pascal) {
+            return Err(format!(
+                "values spelled alike: `{v}` and another both make the variant `{pascal}`"
+            ));
+        }
+        variants.push((pascal, v));
+    }
+    let idents: Vec<_> = variants.iter().map(|(p, _)| format_ident!("{p}")).collect();
+    let wire: Vec<_> = variants.iter().map(|(_, v)| v.as_str()).collect();
+    let docs: Vec<String> = wire.iter().map(|v| format!(" `{v}`")).collect();
+    let doc = format!(
+        " `{name}`: one of {}, or a value this version of the crate does not know ([`{ty}::Other`]).",
+        wire.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", ")
+    );
+    Ok(quote! {
+        #[doc = #doc]
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum #ty {
+            #(#[doc = #docs] #idents,)*
+            /// A value the spec does not list (yet): kept as sent.
+            Other(::std::string::String),
+        }
+
+        impl #ty {
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #(Self::#idents => #wire,)*
+                    Self::Other(s) => s,
+                }
+            }
+
+            /// Whether the spec lists this value.
+            pub fn is_known(&self) -> bool {
+                !matches!(self, Self::Other(_))
+            }
+        }
+
+        impl ::std::fmt::Display for #ty {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::std::str::FromStr for #ty {
+            type Err = ::std::convert::Infallible;
+            fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
+                Ok(match s {
+                    #(#wire => Self::#idents,)*
+                    other => Self::Other(other.to_string()),
+                })
+            }
+        }
+
+        impl ::std::convert::From<&str> for #ty {
+            fn from(s: &str) -> Self {
+                s.parse().unwrap_or_else(|never| match never {})
+            }
+        }
+
+        impl ::serde::Serialize for #ty {
+            fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #ty {
+            fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+                let s = <::std::string::String as ::serde::Deserialize>::deserialize(d)?;
+                Ok(s.as_str().into())
+            }
+        }
+    })
+}
+
+/// `{"type": "string", "format": <format>}`, as typify matches conversions.
+fn string_schema(format: &str) -> schemars::schema::SchemaObject {
     schemars::schema::SchemaObject {
         instance_type: Some(schemars::schema::InstanceType::String.into()),
-        format: Some("decimal".to_string()),
+        format: Some(format.to_string()),
         ..Default::default()
     }
 }

@@ -7,6 +7,7 @@ mod error;
 pub mod funnelfox;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod timestamp;
 
 pub use crate::core::retry::RetryPolicy;
 pub use crate::core::{Builder, Call, CallOptions};
@@ -14,6 +15,7 @@ pub use error::{
     ApiError, DecodeError, Error, FieldIssue, InvalidInput, RedirectError, Result, TransportError, TransportKind,
     Violation,
 };
+pub use timestamp::{Timestamp, TimestampError};
 
 /// A request body: the generated type itself, or its builder
 /// (`types::OneClick::builder().pp_ident("pro")...`), whose conversion errors

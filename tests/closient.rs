@@ -208,3 +208,23 @@ async fn invalid_input_sends_nothing() {
     assert_eq!(e.invalid_input().unwrap().field, "organization_id");
     assert_eq!(server.count(), 0);
 }
+
+/// Money as exact decimals whether it comes as a string or a number; enums open:
+/// a tier or status the spec does not list is kept, not an error.
+#[test]
+fn money_from_strings_or_numbers_and_open_enums() {
+    let balance: types::BalanceOut = serde_json::from_value(json!({
+        "balance": 150.10, "currency": "USD", "total_spent": "0.30", "active_campaigns": 0
+    }))
+    .unwrap();
+    // A number is read from its shortest decimal text, with no binary float residue.
+    assert_eq!(
+        (balance.balance.to_string(), balance.total_spent.to_string()),
+        ("150.1".into(), "0.30".into())
+    );
+    let tier: types::ResolverTier = serde_json::from_value(json!("ENTERPRISE")).unwrap();
+    assert_eq!(tier, types::ResolverTier::Other("ENTERPRISE".into()));
+    assert!(!tier.is_known() && types::ResolverTier::Business.is_known());
+    assert_eq!(serde_json::to_value(&tier).unwrap(), json!("ENTERPRISE"));
+    assert_eq!(types::ResolverStatus::from("GRACE"), types::ResolverStatus::Grace);
+}

@@ -478,21 +478,3 @@ async fn retryable_false_stops_retries() {
     let e = c.get_balance("2aBcDeFgHiJkLmNoPqRsTu").await.unwrap_err();
     assert_eq!((e.code(), e.attempts(), server.count()), (Some("MAINTENANCE"), 1, 1));
 }
-
-/// FunnelFox's `req_id` reaches the call's span on success too.
-#[tokio::test(flavor = "current_thread")]
-async fn the_request_id_of_a_success_is_traced() {
-    let server = Server::always(|| {
-        Reply::json(
-            200,
-            json!({"status": "success", "req_id": "req-of-a-success", "data": {
-                "client_token": "t", "order_id": "7f0c2f4e-2b1a-4c7e-9d1e-0a4b3c2d1e0f"}}),
-        )
-    })
-    .await;
-    let (guard, log) = support::capture_tracing();
-    call(&client(&server.url), Kind::Safe).await.unwrap();
-    drop(guard);
-    let traced = String::from_utf8_lossy(&log.lock().unwrap()).to_string();
-    assert!(traced.contains("request_id=\"req-of-a-success\""), "{traced}");
-}

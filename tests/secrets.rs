@@ -250,3 +250,36 @@ async fn echoed_keys_never_show_whole_or_in_part() {
         }
     }
 }
+
+/// FunnelFox's `req_id` reaches the call's span on success too. (Here, with the
+/// other tests that capture tracing: a test binary whose other tests run without
+/// a subscriber can leave a callsite's interest cached as "never".)
+#[tokio::test(flavor = "current_thread")]
+async fn the_request_id_of_a_success_is_traced() {
+    let server = Server::always(|| {
+        Reply::json(
+            200,
+            json!({"status": "success", "req_id": "req-of-a-success", "data": {
+                "client_token": "t", "order_id": "7f0c2f4e-2b1a-4c7e-9d1e-0a4b3c2d1e0f"}}),
+        )
+    })
+    .await;
+    let (guard, log) = support::capture_tracing();
+    let c = funnelfox::Client::builder("org")
+        .base_url(format!("{}/{{org_id}}", server.url))
+        .build()
+        .unwrap();
+    c.create_client_session(
+        funnelfox::types::CheckoutClientSessionIn::builder()
+            .region("default")
+            .integration_type(funnelfox::types::IntegrationEnum::Stripe)
+            .pp_ident("pro")
+            .external_id("u1")
+            .email_address("a@example.com"),
+    )
+    .await
+    .unwrap();
+    drop(guard);
+    let traced = String::from_utf8_lossy(&log.lock().unwrap()).to_string();
+    assert!(traced.contains("request_id=\"req-of-a-success\""), "{traced}");
+}

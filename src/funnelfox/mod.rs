@@ -24,10 +24,7 @@
 //! # Ok(()) }
 //! ```
 
-mod status;
 mod wire;
-
-pub use status::CheckoutPaymentStatus;
 
 #[allow(missing_docs, clippy::all, unused_imports, dead_code)]
 mod generated {
@@ -42,6 +39,11 @@ pub use generated::Client;
 pub use generated::SPEC;
 /// Request and response types, generated from `specs/funnelfox/`.
 pub use generated::types;
+/// `checkout_status` of a payment. Generated open, as every enum is: FunnelFox adds
+/// statuses over time, and a charge that happened must not become a decode error
+/// because its status is new. Treat [`CheckoutPaymentStatus::Other`] as "not known
+/// to have succeeded" and reconcile, never as a reason to charge again.
+pub use generated::types::CheckoutPaymentStatus;
 
 use crate::core::{Builder, Provider, builder::env};
 use crate::error::{InvalidInput, Result, Violation};
