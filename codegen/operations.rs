@@ -148,6 +148,72 @@ fn answer(doc: &Value, op: &Value, schemas: &mut Schemas) -> Result<Answer, Stri
     })
 }
 
+/// A declared `x-billing-paging`, checked against the operation's schemas.
+struct PagingOut {
+    ident: Ident,
+    table: TokenStream,
+    item: Ident,
+}
+
+fn paging(doc: &Value, op: &Value, declared: &Value, screaming: &str) -> Result<PagingOut, String> {
+    let field = |k: &str| declared.get(k).and_then(Value::as_str);
+    let schema_of = |v: &Value| -> Option<Value> {
+        let name = component_name(v)?;
+        doc.pointer(&format!("/components/schemas/{name}")).cloned()
+    };
+    let json_schema = |media_holder: Option<&Value>| -> Option<Value> {
+        let content = resolve(doc, media_holder?).get("content")?.as_object()?;
+        let (_, media) = content.iter().find(|(m, _)| is_json(m))?;
+        schema_of(media.get("schema")?)
+    };
+    let request = json_schema(op.get("requestBody")).ok_or("the operation has no JSON request body")?;
+    let answer = op
+        .get("responses")
+        .and_then(Value::as_object)
+        .and_then(|r| r.iter().find(|(s, _)| s.starts_with('2')))
+        .and_then(|(_, r)| json_schema(Some(r)))
+        .ok_or("the operation has no JSON answer")?;
+    let has = |schema: &Value, k: &str| schema.pointer(&format!("/properties/{k}")).is_some();
+    let items = field("items").ok_or("`items` (the answer's list field) is required")?;
+    let list = answer
+        .pointer(&format!("/properties/{items}"))
+        .ok_or(format!("the answer has no `{items}`"))?;
+    let list = schema_of(list).unwrap_or_else(|| list.clone());
+    let item_ref = list.get("items").ok_or(format!("`{items}` is not a list"))?;
+    let item_name = component_name(item_ref).ok_or(format!("the items of `{items}` are not a named schema"))?;
+    let item_schema = schema_of(item_ref).unwrap_or_default();
+    let item = format_ident!("{}", names::type_name(item_name));
+    let limit = match field("limit") {
+        Some(l) if has(&request, l) => quote!(Some(#l)),
+        Some(l) => return Err(format!("the request has no `{l}`")),
+        None => quote!(None),
+    };
+    let next = match (field("cursor"), field("cursor-from"), field("page")) {
+        (Some(cursor), Some(from), None) => {
+            if !has(&request, cursor) {
+                return Err(format!("the request has no `{cursor}`"));
+            }
+            if !has(&item_schema, from) {
+                return Err(format!("`{item_name}` has no `{from}`"));
+            }
+            let id = match field("id") {
+                Some(id) if has(&item_schema, id) => quote!(Some(#id)),
+                Some(id) => return Err(format!("`{item_name}` has no `{id}`")),
+                None => quote!(None),
+            };
+            quote!(crate::core::pages::Next::Cursor { cursor: #cursor, from: #from, id: #id })
+        }
+        (None, None, Some(page)) if has(&request, page) => quote!(crate::core::pages::Next::Page { page: #page }),
+        (None, None, Some(page)) => return Err(format!("the request has no `{page}`")),
+        _ => return Err("declare `cursor` and `cursor-from`, or `page`".into()),
+    };
+    Ok(PagingOut {
+        ident: format_ident!("PAGING_{screaming}"),
+        table: quote!(crate::core::pages::Paging { items: #items, limit: #limit, next: #next }),
+        item,
+    })
+}
+
 /// The scheme name and header of the spec's apiKey scheme.
 fn auth_scheme(spec: &OpenAPI) -> Option<(String, String)> {
     spec.components
@@ -188,6 +254,7 @@ pub fn generate(
     };
     let mut schemas = Schemas::new(doc);
     let (mut table, mut methods, mut arms) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut pagers, mut paging_statics) = (Vec::new(), Vec::new());
     let ops = operations(doc);
     for (index, o) in ops.iter().enumerate() {
         let at = place(&["paths", o.path, o.method]);
@@ -257,6 +324,7 @@ pub fn generate(
         }
 
         // The body: the generated type, or its builder.
+        let mut body_type = None;
         let body = o.op.get("requestBody").map(|b| resolve(doc, b));
         let (body_table, body_arg, body_call, body_get) =
             match body.and_then(|b| b.get("content")).and_then(Value::as_object) {
@@ -266,6 +334,7 @@ pub fn generate(
                         .next()
                         .ok_or_else(|| err("request body without content".into()))?;
                     let rust = rust_type(media.get("schema")).map_err(|e| err(format!("the request body: {e}")))?;
+                    body_type = Some(rust.clone());
                     let target = schemas.component(media.get("schema").and_then(component_name).unwrap_or_default());
                     (
                         quote!(Some(s::Body { content_type: #mime, media: s::Media::Json, schema: &#target })),
@@ -278,6 +347,19 @@ pub fn generate(
             };
         let a = answer(doc, o.op, &mut schemas).map_err(err)?;
         let (media, response_schema, rust, decode, to_json) = (a.media, a.schema, a.rust, a.decode, a.to_json);
+        let paging = match o.op.get("x-billing-paging") {
+            Some(declared) => {
+                Some(paging(doc, o.op, declared, &screaming).map_err(|m| err(format!("x-billing-paging: {m}")))?)
+            }
+            None => None,
+        };
+        let paging_ref = match &paging {
+            Some(p) => {
+                let name = &p.ident;
+                quote!(Some(&#name))
+            }
+            None => quote!(None),
+        };
         table.push(quote! {
             s::Operation {
                 id: #id,
@@ -293,6 +375,7 @@ pub fn generate(
                     schema: #response_schema,
                     decodes: |data| crate::core::decode::fits::<#rust>(#decode, data),
                 },
+                paging: #paging_ref,
             }
         });
 
@@ -321,6 +404,23 @@ pub fn generate(
         arms.push(quote! {
             #id => self.#method(#(#gets,)* #body_get).await.map(#to_json),
         });
+        if let Some(p) = paging {
+            let (name, table, item) = (&p.ident, &p.table, &p.item);
+            let pages = format_ident!("{id}_pages");
+            let doc = format!(
+                " Every item of [`Client::{method}`], a page at a time: the request's filters kept, no item repeated or skipped where several share the cursor (see [`crate::Pages`])."
+            );
+            let in_type = body_type
+                .clone()
+                .ok_or_else(|| err("x-billing-paging: the operation has no body".into()))?;
+            pagers.push(quote! {
+                #[doc = #doc]
+                pub fn #pages(&self, body: impl crate::IntoBody<types::#in_type>) -> crate::core::Pages<'_, types::#item> {
+                    crate::core::Pages::new::<types::#in_type, _>(&self.core, &OPERATIONS[#index], &#name, body)
+                }
+            });
+            paging_statics.push(quote!(static #name: crate::core::pages::Paging = #table;));
+        }
     }
     let statics = schemas.into_tokens();
     let count = ops.len();
@@ -342,6 +442,8 @@ pub fn generate(
         static OPERATIONS: [s::Operation; #count] = [#(#table),*];
 
         #(#statics)*
+
+        #(#paging_statics)*
 
         #[doc = #docs]
         #[derive(Clone)]
@@ -377,6 +479,8 @@ pub fn generate(
             }
 
             #(#methods)*
+
+            #(#pagers)*
         }
 
         #[cfg(feature = "testing")]

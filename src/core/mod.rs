@@ -11,6 +11,7 @@ mod call;
 pub mod decode;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod pages;
 pub mod retry;
 pub mod spec;
 mod transport;
@@ -19,6 +20,7 @@ pub mod validate;
 
 pub use builder::{Builder, CallOptions};
 pub use call::Call;
+pub use pages::Pages;
 
 use crate::error::{Error, InvalidInput, Violation};
 use secrecy::SecretString;

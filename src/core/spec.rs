@@ -83,6 +83,8 @@ pub struct Operation {
     pub body: Option<Body>,
     /// What a success answers.
     pub response: Response,
+    /// How it pages, when its answer is one page of many (`x-billing-paging`).
+    pub paging: Option<&'static super::pages::Paging>,
 }
 
 /// Whether an operation is safe to send twice.
