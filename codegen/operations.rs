@@ -148,6 +148,16 @@ fn answer(doc: &Value, op: &Value, schemas: &mut Schemas) -> Result<Answer, Stri
     })
 }
 
+/// The Rust type of a parameter or form field, and how to read it from JSON.
+fn scalar(schema: &Value) -> (TokenStream, TokenStream) {
+    match schema.get("type").and_then(Value::as_str) {
+        Some("integer") => (quote!(i64), quote!(as_i64())),
+        Some("number") => (quote!(f64), quote!(as_f64())),
+        Some("boolean") => (quote!(bool), quote!(as_bool())),
+        _ => (quote!(&str), quote!(as_str())),
+    }
+}
+
 /// A declared `x-billing-paging`, checked against the operation's schemas.
 struct PagingOut {
     ident: Ident,
@@ -307,18 +317,16 @@ pub fn generate(
             let location = format_ident!("{location}");
             param_table.push(quote!(s::Param { name: #name, location: s::Location::#location, required: #required, schema: &#target }));
             let arg = method_ident(&names::method_id(name).unwrap_or_else(|| "value".into()));
-            let (ty, get) = match resolve(doc, &schema).get("type").and_then(Value::as_str) {
-                Some("integer") => (quote!(i64), quote!(as_i64())),
-                Some("number") => (quote!(f64), quote!(as_f64())),
-                Some("boolean") => (quote!(bool), quote!(as_bool())),
-                _ => (quote!(&str), quote!(as_str())),
-            };
+            let (ty, get) = scalar(resolve(doc, &schema));
             if required {
                 args.push(quote!(#arg: #ty));
                 gets.push(quote!(params.get(#name)?.#get?));
             } else {
                 args.push(quote!(#arg: Option<#ty>));
-                gets.push(quote!(params.get(#name).and_then(|v| v.#get)));
+                gets.push(quote!(match params.get(#name) {
+                    None | Some(::serde_json::Value::Null) => None,
+                    Some(v) => Some(v.#get?),
+                }));
             }
             pushes.push(quote!(.param(::serde_json::Value::from(#arg))));
         }
@@ -326,13 +334,59 @@ pub fn generate(
         // The body: the generated type, or its builder.
         let mut body_type = None;
         let body = o.op.get("requestBody").map(|b| resolve(doc, b));
-        let (body_table, body_arg, body_call, body_get) =
-            match body.and_then(|b| b.get("content")).and_then(Value::as_object) {
-                Some(content) => {
-                    let (mime, media) = content
-                        .iter()
-                        .next()
-                        .ok_or_else(|| err("request body without content".into()))?;
+        let (body_table, body_arg, body_call, body_get) = match body
+            .and_then(|b| b.get("content"))
+            .and_then(Value::as_object)
+        {
+            Some(content) => {
+                let (mime, media) = content
+                    .iter()
+                    .next()
+                    .ok_or_else(|| err("request body without content".into()))?;
+                if mime.starts_with("multipart/form-data") {
+                    let schema = media
+                        .get("schema")
+                        .map(|s| resolve(doc, s))
+                        .cloned()
+                        .unwrap_or_default();
+                    let target = schemas.reference(&schema, &format!("{screaming}__FORM"));
+                    let (mut form_args, mut form_calls, mut form_gets) = (Vec::new(), Vec::new(), Vec::new());
+                    let required: Vec<&str> = schema["required"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(Value::as_str)
+                        .collect();
+                    for (name, prop) in schema["properties"].as_object().into_iter().flatten() {
+                        let prop = resolve(doc, prop);
+                        let arg = method_ident(&names::method_id(name).unwrap_or_else(|| "value".into()));
+                        let must = required.contains(&name.as_str());
+                        if prop["format"] == "binary" {
+                            form_args.push(quote!(#arg: crate::Upload));
+                            form_calls.push(quote!(.upload(#name, #arg)));
+                            form_gets.push(quote!(crate::Upload::new(#name, body.get(#name)?.as_str()?.to_string())));
+                            continue;
+                        }
+                        let (ty, get) = scalar(prop);
+                        if must {
+                            form_args.push(quote!(#arg: #ty));
+                            form_gets.push(quote!(body.get(#name)?.#get?));
+                        } else {
+                            form_args.push(quote!(#arg: Option<#ty>));
+                            form_gets.push(quote!(match body.get(#name) {
+                                None | Some(::serde_json::Value::Null) => None,
+                                Some(v) => Some(v.#get?),
+                            }));
+                        }
+                        form_calls.push(quote!(.field(#name, ::serde_json::Value::from(#arg))));
+                    }
+                    (
+                        quote!(Some(s::Body { content_type: #mime, media: s::Media::Multipart, schema: &#target })),
+                        quote!(#(#form_args),*),
+                        quote!(#(#form_calls)*),
+                        quote!(#(#form_gets),*),
+                    )
+                } else {
                     let rust = rust_type(media.get("schema")).map_err(|e| err(format!("the request body: {e}")))?;
                     body_type = Some(rust.clone());
                     let target = schemas.component(media.get("schema").and_then(component_name).unwrap_or_default());
@@ -343,8 +397,9 @@ pub fn generate(
                         quote!(::serde_json::from_value::<types::#rust>(body).ok()?),
                     )
                 }
-                None => (quote!(None), quote!(), quote!(), quote!()),
-            };
+            }
+            None => (quote!(None), quote!(), quote!(), quote!()),
+        };
         let a = answer(doc, o.op, &mut schemas).map_err(err)?;
         let (media, response_schema, rust, decode, to_json) = (a.media, a.schema, a.rust, a.decode, a.to_json);
         let paging = match o.op.get("x-billing-paging") {

@@ -130,7 +130,7 @@ fn operation(doc: &Value, path: &str, item: &serde_json::Map<String, Value>, op:
         let content = resolve(doc, body).get("content").and_then(Value::as_object);
         let media: Vec<&String> = content.into_iter().flat_map(|c| c.keys()).collect();
         match media.as_slice() {
-            [m] if is_json(m) => {}
+            [m] if is_json(m) || m.starts_with("multipart/form-data") => {}
             [m] => {
                 return Err(format!(
                     "request body media type `{m}` is not supported (application/json is)"

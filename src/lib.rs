@@ -10,6 +10,7 @@ pub mod testing;
 mod timestamp;
 
 pub use crate::core::retry::RetryPolicy;
+pub use crate::core::upload::Upload;
 pub use crate::core::{Builder, Call, CallOptions, Pages};
 pub use error::{
     ApiError, DecodeError, Error, FieldIssue, InvalidInput, RedirectError, Result, TransportError, TransportKind,

@@ -243,10 +243,10 @@ fn unusable_shapes_are_errors_with_a_place() {
             }),
         ),
         (
-            "`multipart/form-data` is not supported",
+            "`text/plain` is not supported",
             Box::new(move |d: &mut Value| {
                 let content = d.pointer_mut(&format!("{op}/requestBody/content")).unwrap();
-                *content = json!({"multipart/form-data": {"schema": {"type": "object"}}});
+                *content = json!({"text/plain": {"schema": {"type": "string"}}});
             }),
         ),
         (

@@ -47,7 +47,9 @@ struct Problem {
 pub(crate) fn interpret(status: u16, media: Media, body: &Bytes) -> Interpreted {
     if (200..300).contains(&status) {
         return match (media, serde_json::from_slice::<serde_json::Value>(body)) {
-            (Media::Text | Media::Bytes, _) | (Media::Json, Ok(_)) => Interpreted::data(body.clone()),
+            (Media::Text | Media::Bytes | Media::Multipart, _) | (Media::Json, Ok(_)) => {
+                Interpreted::data(body.clone())
+            }
             (Media::Empty, _) if body.iter().all(u8::is_ascii_whitespace) => Interpreted::data(Bytes::new()),
             (Media::Empty, Ok(_)) => Interpreted::data(body.clone()),
             (_, Err(e)) => Interpreted::Undecodable(format!("HTTP {status} with a body that is not JSON: {e}")),

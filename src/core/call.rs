@@ -2,7 +2,8 @@
 //! send it, or set options for this one call first.
 
 use super::retry::RetryPolicy;
-use super::spec::{Location, Operation};
+use super::spec::{Location, Media, Operation};
+use super::upload::{self, Part, Upload};
 use super::{CallOptions, Core, url, validate};
 use crate::error::{Error, InvalidInput, Violation};
 use bytes::Bytes;
@@ -37,6 +38,7 @@ pub struct Call<'a, T> {
     decode: fn(Bytes) -> Result<T, String>,
     params: Vec<Value>,
     body: Option<Result<Value, Error>>,
+    form: Vec<(&'static str, Part)>,
     options: Option<CallOptions>,
 }
 
@@ -58,6 +60,7 @@ impl<'a, T> Call<'a, T> {
             decode,
             params: Vec::with_capacity(op.params.len()),
             body: None,
+            form: Vec::new(),
             options: None,
         }
     }
@@ -81,6 +84,22 @@ impl<'a, T> Call<'a, T> {
                         .map_err(|e| InvalidInput::new(Some(op.id), "body", Violation::Format(e.to_string())).into())
                 }),
         );
+        self
+    }
+
+    /// A text field of a `multipart/form-data` body (`Null` when not given).
+    #[doc(hidden)]
+    pub fn field(mut self, name: &'static str, value: Value) -> Self {
+        if !value.is_null() {
+            self.form.push((name, Part::Text(value)));
+        }
+        self
+    }
+
+    /// A file of a `multipart/form-data` body.
+    #[doc(hidden)]
+    pub fn upload(mut self, name: &'static str, file: impl Into<Upload>) -> Self {
+        self.form.push((name, Part::File(file.into())));
         self
     }
 
@@ -117,8 +136,8 @@ impl<'a, T> Call<'a, T> {
         self
     }
 
-    /// Check everything, then send: the request path and JSON body bytes.
-    fn prepare(&mut self) -> Result<(String, Option<Bytes>), Error> {
+    /// Check everything, then send: the request path and body (bytes, media type).
+    fn prepare(&mut self) -> Result<(String, Option<(Bytes, String)>), Error> {
         let op = self.op;
         self.core.check_auth(op)?;
         let mut path = op.path.to_string();
@@ -135,16 +154,30 @@ impl<'a, T> Call<'a, T> {
             path.push('?');
             path.push_str(&url::query(&query));
         }
-        let body = match self.body.take() {
-            None => None,
-            Some(body) => {
+        let body = match (self.body.take(), &op.body) {
+            (_, Some(spec)) if spec.media == Media::Multipart => {
+                // Checked as the object its fields make (a file stands as a string).
+                let fields = self
+                    .form
+                    .iter()
+                    .map(|(name, part)| match part {
+                        Part::Text(v) => (name.to_string(), v.clone()),
+                        Part::File(u) => (name.to_string(), Value::String(u.filename().to_string())),
+                    })
+                    .collect();
+                validate::check_body(op, spec.schema, &Value::Object(fields))?;
+                Some(upload::encode(&self.form))
+            }
+            (None, _) => None,
+            (Some(body), spec) => {
                 let body = body?;
-                if let Some(spec) = &op.body {
+                if let Some(spec) = spec {
                     validate::check_body(op, spec.schema, &body)?;
                 }
-                Some(Bytes::from(serde_json::to_vec(&body).map_err(|e| {
+                let bytes = serde_json::to_vec(&body).map_err(|e| {
                     Error::from(InvalidInput::new(Some(op.id), "body", Violation::Format(e.to_string())))
-                })?))
+                })?;
+                Some((Bytes::from(bytes), "application/json".to_string()))
             }
         };
         Ok((path, body))

@@ -15,6 +15,7 @@ pub mod pages;
 pub mod retry;
 pub mod spec;
 mod transport;
+pub(crate) mod upload;
 pub(crate) mod url;
 pub mod validate;
 

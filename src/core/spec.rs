@@ -131,6 +131,8 @@ pub enum Media {
     Text,
     /// Anything else, as bytes.
     Bytes,
+    /// `multipart/form-data` (file uploads).
+    Multipart,
     /// No content.
     Empty,
 }

@@ -35,7 +35,7 @@ impl Core {
         &self,
         op: &'static Operation,
         path: &str,
-        body: Option<Bytes>,
+        body: Option<(Bytes, String)>,
         options: &CallOptions,
     ) -> Result<Done, Error> {
         let span = tracing::info_span!(
@@ -73,7 +73,7 @@ impl Core {
         &self,
         op: &'static Operation,
         path: &str,
-        body: Option<Bytes>,
+        body: Option<(Bytes, String)>,
         options: &CallOptions,
         attempts: &AtomicU32,
     ) -> Result<Done, Error> {
@@ -81,7 +81,7 @@ impl Core {
             crate::error::InvalidInput::new(Some(op.id), "path", crate::Violation::Format(e.to_string()))
         })?;
         let method = reqwest::Method::from_bytes(op.method.as_bytes()).unwrap_or(reqwest::Method::POST);
-        let headers = self.headers(op, body.is_some());
+        let headers = self.headers(op, body.as_ref().map(|(_, media)| media.as_str()));
         let policy = &options.retry;
         let mut waited = std::time::Duration::ZERO;
         let attempt = || async {
@@ -89,7 +89,7 @@ impl Core {
             let mut request = reqwest::Request::new(method.clone(), url.clone());
             *request.headers_mut() = headers.clone();
             *request.timeout_mut() = Some(options.attempt_timeout);
-            if let Some(body) = &body {
+            if let Some((body, _)) = &body {
                 *request.body_mut() = Some(reqwest::Body::from(body.clone()));
             }
             self.attempt(op, request, n, options).await
@@ -105,13 +105,13 @@ impl Core {
         result.map_err(|f| f.error)
     }
 
-    /// The headers of every attempt: JSON, our user agent, and the auth header
+    /// The headers of every attempt: the body's media type, our user agent, and the auth header
     /// exactly where the operation's `security` asks for it, marked sensitive.
-    fn headers(&self, op: &Operation, has_body: bool) -> HeaderMap {
+    fn headers(&self, op: &Operation, content_type: Option<&str>) -> HeaderMap {
         let mut headers = HeaderMap::new();
         headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
-        if has_body {
-            headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        if let Some(value) = content_type.and_then(|c| HeaderValue::from_str(c).ok()) {
+            headers.insert(CONTENT_TYPE, value);
         }
         headers.insert(USER_AGENT, self.user_agent.clone());
         let name = self

@@ -58,6 +58,40 @@ pub(crate) fn check(op: &'static Operation, body: &[u8]) -> Result<Value, Refuse
     Ok(json)
 }
 
+/// A `multipart/form-data` body as the object its fields make (a file part
+/// stands as its file name), checked against the spec's schema.
+pub(crate) fn check_form(op: &'static Operation, content_type: &str, body: &[u8]) -> Result<Value, Refused> {
+    let Some(spec) = &op.body else {
+        return Ok(Value::Null);
+    };
+    let boundary = content_type
+        .split(';')
+        .find_map(|p| p.trim().strip_prefix("boundary="))
+        .ok_or_else(|| Refused::Malformed("a multipart body without a boundary".into()))?;
+    let text = String::from_utf8_lossy(body);
+    let mut fields = serde_json::Map::new();
+    for part in text.split(&format!("--{boundary}")).skip(1) {
+        let Some((head, value)) = part.split_once("\r\n\r\n") else {
+            continue; // the closing `--`
+        };
+        let attr = |key: &str| {
+            head.split(';')
+                .find_map(|p| p.trim().strip_prefix(&format!("{key}=\"")))
+                .and_then(|v| v.split('"').next())
+                .map(str::to_string)
+        };
+        let Some(name) = attr("name") else {
+            return Err(Refused::Malformed("a form part without a name".into()));
+        };
+        let value = value.strip_suffix("\r\n").unwrap_or(value);
+        let value = attr("filename").unwrap_or_else(|| value.to_string());
+        fields.insert(name, Value::String(value));
+    }
+    let form = Value::Object(fields);
+    validate::check_body(op, spec.schema, &form).map_err(from_input)?;
+    Ok(form)
+}
+
 /// The body of operation `op` as its generated request type.
 pub(crate) fn parse<T: DeserializeOwned>(op: &'static Operation, body: &[u8]) -> Result<T, Refused> {
     let json = check(op, body)?;

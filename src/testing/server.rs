@@ -156,7 +156,15 @@ impl Incoming {
     /// schema, for the provider's wire format to wrap.
     pub(crate) fn answer_from_spec(&self) -> Result<serde_json::Value, super::body::Refused> {
         super::body::check_params(self.op, &self.params)?;
-        super::body::check(self.op, &self.body)?;
+        match self.op.body.as_ref().map(|b| b.media) {
+            Some(crate::core::spec::Media::Multipart) => {
+                let content_type = self.header("content-type").unwrap_or_default();
+                super::body::check_form(self.op, content_type, &self.body)?;
+            }
+            _ => {
+                super::body::check(self.op, &self.body)?;
+            }
+        }
         Ok(self
             .op
             .response
