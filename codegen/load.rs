@@ -46,14 +46,18 @@ impl Origins {
     }
 }
 
-/// Parse one YAML file; a syntax error names the file, line and column.
+/// Parse one YAML file; a syntax error (a key given twice too) names the file,
+/// line and column.
 pub fn parse(file: &Path, text: &str) -> Result<Value, PipelineError> {
-    serde_yaml::from_str::<Value>(text).map_err(|e| {
+    // Through YAML's own value first: it refuses duplicate keys, which a JSON
+    // value would silently resolve to the last one.
+    let yaml = serde_yaml::from_str::<serde_yaml::Value>(text).map_err(|e| {
         let place = e
             .location()
             .map(|l| format!("line {}, column {}", l.line(), l.column()));
         PipelineError::new(file, place.unwrap_or_default(), format!("not valid YAML: {e}"))
-    })
+    })?;
+    serde_json::to_value(yaml).map_err(|e| PipelineError::new(file, "", format!("not a JSON-like document: {e}")))
 }
 
 fn read(file: &Path) -> Result<Value, PipelineError> {

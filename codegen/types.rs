@@ -53,10 +53,11 @@ pub fn generate(doc: &Value, origins: &Origins) -> Result<String, PipelineError>
         return Err(fail("progenitor generated no `types` module".into()));
     };
     if let Some((_, items)) = &mut types.content {
-        // typify's builders name a replaced type as in `types`: bring ours in scope.
+        // typify's builders and defaults name a replaced type as in `types`: bring
+        // ours in scope there.
         for item in items.iter_mut() {
             if let syn::Item::Mod(m) = item
-                && m.ident == "builder"
+                && (m.ident == "builder" || m.ident == "defaults")
                 && let Some((_, inner)) = &mut m.content
             {
                 for (name, _) in &enums {

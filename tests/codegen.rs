@@ -207,6 +207,9 @@ fn yaml_errors_name_the_file_line_and_column() {
     let err = load::parse(Path::new("specs/x/bad.yaml"), "openapi: 3.0.0\npaths: [\n").unwrap_err();
     assert_eq!(err.files, vec![PathBuf::from("specs/x/bad.yaml")]);
     assert!(err.place.starts_with("line "), "{err}");
+    // A key given twice is an error, not a silent "last one wins".
+    let err = load::parse(Path::new("o.yaml"), "paths:\n  /a:\n    post: {}\n  /a:\n    get: {}\n").unwrap_err();
+    assert!(err.message.contains("duplicate"), "{err}");
 }
 
 /// Each shape that cannot be generated is an error with its file and place.

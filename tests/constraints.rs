@@ -41,29 +41,56 @@ fn at<'a>(root: &'a mut Value, path: &[Step]) -> &'a mut Value {
     })
 }
 
-/// Every place of `value` that `schema` constrains: (path, schema, required).
-fn places(schema: &'static Schema, value: &Value, path: Vec<Step>, out: &mut Vec<(Vec<Step>, &'static Schema, bool)>) {
+/// A place a schema constrains: where it is, its schema, whether it is
+/// required, and where a violation is reported (the place itself, or the value
+/// whose `anyOf` / `oneOf` it is part of: a broken alternative is "none fits").
+struct Place {
+    path: Vec<Step>,
+    schema: &'static Schema,
+    required: bool,
+    within: Option<Vec<Step>>,
+}
+
+/// Every place of `value` that `schema` constrains.
+fn places(schema: &'static Schema, value: &Value, path: Vec<Step>, within: Option<&Vec<Step>>, out: &mut Vec<Place>) {
     for p in schema.properties {
         if let Some(v) = value.get(p.name) {
             let mut here = path.clone();
             here.push(Step::Key(p.name));
-            out.push((here.clone(), p.schema, p.required));
-            places(p.schema, v, here, out);
+            out.push(Place {
+                path: here.clone(),
+                schema: p.schema,
+                required: p.required,
+                within: within.cloned(),
+            });
+            places(p.schema, v, here, within, out);
         }
     }
     if let (Some(items), Some(first)) = (schema.items, value.as_array().and_then(|a| a.first())) {
         let mut here = path.clone();
         here.push(Step::Index(0));
-        out.push((here.clone(), items, false));
-        places(items, first, here, out);
+        out.push(Place {
+            path: here.clone(),
+            schema: items,
+            required: false,
+            within: within.cloned(),
+        });
+        places(items, first, here, within, out);
     }
-    for part in schema
-        .all_of
-        .iter()
-        .chain(schema.any_of.first())
-        .chain(schema.one_of.first())
-    {
-        places(part, value, path.clone(), out);
+    for part in schema.all_of {
+        places(part, value, path.clone(), within, out);
+    }
+    // The example takes the first alternative; breaking it leaves none that fits
+    // (when there are others, the report is about the whole value).
+    for alternatives in [schema.any_of, schema.one_of] {
+        if let Some(first) = alternatives.first() {
+            let within = match (alternatives.len(), within) {
+                (1, w) => w.cloned(),
+                (_, Some(w)) => Some(w.clone()),
+                (_, None) => Some(path.clone()),
+            };
+            places(first, value, path.clone(), within.as_ref(), out);
+        }
     }
 }
 
@@ -106,10 +133,11 @@ fn break_rule(rule: &Rule, value: &Value) -> Option<Value> {
     })
 }
 
-/// A value of another JSON type than any `types` allows.
+/// A value of another JSON type than any `types` allows (for a string, a boolean:
+/// a number is a fine decimal for a money field, which takes both).
 fn other_type(types: &[JsonType]) -> Value {
     if types.contains(&JsonType::String) {
-        json!(12345)
+        json!(true)
     } else {
         json!("not of the declared type")
     }
@@ -131,18 +159,34 @@ fn cases() -> Vec<Case> {
         let (body, params) = valid(op);
         let mut found = Vec::new();
         if let Some(b) = &op.body {
-            places(b.schema, &body, vec![], &mut found);
+            places(b.schema, &body, vec![], None, &mut found);
         }
-        let mut targets: Vec<(bool, Vec<Step>, &'static Schema, bool)> =
-            found.into_iter().map(|(p, s, r)| (true, p, s, r)).collect();
+        let mut targets: Vec<(bool, Place)> = found.into_iter().map(|p| (true, p)).collect();
         for p in op.params {
             let path = vec![Step::Key(p.name)];
-            targets.push((false, path.clone(), p.schema, p.required));
+            targets.push((
+                false,
+                Place {
+                    path: path.clone(),
+                    schema: p.schema,
+                    required: p.required,
+                    within: None,
+                },
+            ));
             let mut nested = Vec::new();
-            places(p.schema, &params[p.name], path, &mut nested);
-            targets.extend(nested.into_iter().map(|(p, s, r)| (false, p, s, r)));
+            places(p.schema, &params[p.name], path, None, &mut nested);
+            targets.extend(nested.into_iter().map(|p| (false, p)));
         }
-        for (in_body, path, schema, required) in targets {
+        for (
+            in_body,
+            Place {
+                path,
+                schema,
+                required,
+                within,
+            },
+        ) in targets
+        {
             let base = if in_body { &body } else { &params };
             let mut current = base.clone();
             let current = at(&mut current, &path).clone();
@@ -178,12 +222,16 @@ fn cases() -> Vec<Case> {
                 } else {
                     (body.clone(), b)
                 };
+                let (field, violation) = match &within {
+                    Some(at) => (name(at), Violation::NoAlternative),
+                    None => (name(&path), violation),
+                };
                 out.push(Case {
                     spec,
                     op,
                     body: bad_body,
                     params: bad_params,
-                    field: name(&path),
+                    field,
                     violation,
                 });
             }
@@ -238,13 +286,14 @@ async fn the_clients_reject_each_broken_rule_before_sending() {
     let c = clients(&server.url, billing_clients::RetryPolicy::none());
     let (mut by_type, mut by_client) = (0, 0);
     for case in cases() {
+        let sent = case.body.clone();
         match c.call_json(case.spec, case.op.id, case.body, case.params).await {
             None => by_type += 1,
             Some(result) => {
                 let e = result.expect_err("a broken request succeeded");
                 let bad = e
                     .invalid_input()
-                    .unwrap_or_else(|| panic!("{}.{}: {e}", case.op.id, case.field));
+                    .unwrap_or_else(|| panic!("{}.{} {:?} ({sent}): {e}", case.op.id, case.field, case.violation));
                 assert_eq!(
                     (bad.field.as_str(), &bad.violation),
                     (case.field.as_str(), &case.violation),
