@@ -59,7 +59,7 @@ pub(crate) fn check(op: &'static Operation, body: &[u8]) -> Result<Value, Refuse
 }
 
 /// A `multipart/form-data` body as the object its fields make (a file part
-/// stands as its file name), checked against the spec's schema.
+/// as its contents, as text), checked against the spec's schema.
 pub(crate) fn check_form(op: &'static Operation, content_type: &str, body: &[u8]) -> Result<Value, Refused> {
     let Some(spec) = &op.body else {
         return Ok(Value::Null);
@@ -84,8 +84,7 @@ pub(crate) fn check_form(op: &'static Operation, content_type: &str, body: &[u8]
             return Err(Refused::Malformed("a form part without a name".into()));
         };
         let value = value.strip_suffix("\r\n").unwrap_or(value);
-        let value = attr("filename").unwrap_or_else(|| value.to_string());
-        fields.insert(name, Value::String(value));
+        fields.insert(name, Value::String(value.to_string()));
     }
     let form = Value::Object(fields);
     validate::check_body(op, spec.schema, &form).map_err(from_input)?;

@@ -1,5 +1,6 @@
 //! The fake server behind [`FakeFunnelFox`].
 
+mod assets;
 mod http;
 mod store;
 
@@ -101,6 +102,33 @@ pub struct Order {
 /// - `resume_payment`: with the order's pending action token, charges it again with
 ///   the next scripted outcome (so a resume can succeed or fail); any other token
 ///   is refused with `bad_request`.
+/// - A succeeded charge gives the user what the price point sells: a subscription
+///   (RECURRING, or INTRO with a trial; a period of the price point's length) or,
+///   for a one-off price point ([`FakeFunnelFox::add_one_off_price_point`]), a
+///   one-off; and records the payment. `my_assets`, `payments_history`,
+///   `transaction_report` (inclusive of `last_transaction_date`, oldest first,
+///   `limit` at a time) and `subscription_search` (filters, `order_by`,
+///   `sort_direction`, `page` / `limit`) answer from that.
+/// - `payment_refund` gives back `amount` (all that is left when absent; more is
+///   refused) and, unless `soft_refund`, takes the access away (the subscription
+///   EXPIRED, the one-off revoked); `payment_cancel` stops a subscription's
+///   renewals (`soft_cancel`, AUTORENEW_OFF) or ends it now.
+/// - `subscription_pause` (PAUSED, inactive; no next check without `pause_till`),
+///   `subscription_resume`, `subscription_defer` (moves the period's end and the
+///   next check), `enable_autorenew` / `disable_autorenew`, `discount` (1 to 100
+///   percent) and `subscription_migration` (`price_prorate` charges the price
+///   difference now and is refused in strict mode during an intro or a pause,
+///   else `delayed_start`; `dry_run` changes nothing) change the subscription and
+///   its `available_actions` (the fake's names: pause, resume, defer, migrate,
+///   discount, cancel, refund, enable_autorenew, disable_autorenew).
+/// - `pp_create`, `pp_update`, `price_points`, `pp_list`, `export_csv`,
+///   `import_csv` (the export's columns; existing idents skipped),
+///   `feature_create` and `features` keep the catalogue: what they create can be
+///   bought. `search_users` finds users by the e-mail of their checkout session
+///   or of `update_email`, which refuses addresses ending in
+///   `example@example.com` or starting with `FIXME@`.
+/// - Timestamps are naive ISO-8601 with microseconds, as FunnelFox's; the fake's
+///   clock starts on 2026-01-01 and moves one second per event.
 pub struct FakeFunnelFox {
     server: Server,
     shared: Arc<Shared>,
@@ -162,9 +190,26 @@ impl FakeFunnelFox {
             .expect("the fake's org id and loopback URL are valid")
     }
 
-    /// Add a price point to the catalogue.
+    /// Add a price point to the catalogue: a monthly subscription at 9.99 USD.
     pub fn add_price_point(&self, pp_ident: impl Into<String>) {
-        self.shared.store().price_points.insert(pp_ident.into());
+        let mut store = self.shared.store();
+        let (id, now) = (store.assets.catalogue.len() as i64 + 1, store.assets.now);
+        let pp = assets::PricePoint::monthly(&pp_ident.into(), id, now);
+        store.assets.catalogue.insert(pp.ident.clone(), pp);
+    }
+
+    /// Add a one-off price point (a lifetime purchase) at `price` USD, e.g. `"49.00"`.
+    ///
+    /// # Panics
+    ///
+    /// When `price` is not a decimal number.
+    pub fn add_one_off_price_point(&self, pp_ident: impl Into<String>, price: &str) {
+        let mut store = self.shared.store();
+        let (id, now) = (store.assets.catalogue.len() as i64 + 1, store.assets.now);
+        let mut pp = assets::PricePoint::monthly(&pp_ident.into(), id, now);
+        pp.lifetime_price = Some(price.parse().expect("a decimal price"));
+        pp.next_price = None;
+        store.assets.catalogue.insert(pp.ident.clone(), pp);
     }
 
     /// Add a user (or update one), with or without a saved payment method.

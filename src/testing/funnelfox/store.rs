@@ -1,26 +1,26 @@
 //! FunnelFox's state and business rules: price points, users and what they own,
 //! sessions, orders, and charges with scripted outcomes.
 
-use super::http::{Answer, Rejection, modelled, success};
+use super::assets::Assets;
+use super::http::{Answer, Rejection, modelled, modelled_json, success};
 use super::{Order, PaymentOutcome};
 use crate::funnelfox::{CheckoutPaymentStatus, types};
 use crate::testing::ids::{self, ALNUM};
 use crate::testing::server::Incoming;
 use axum::http::StatusCode;
 use serde_json::{Map, Value};
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, VecDeque};
 use uuid::Uuid;
 
 #[derive(Default)]
 pub(super) struct User {
     pub(super) saved_payment_method: bool,
-    /// Price points bought with a succeeded charge.
-    owned: HashSet<String>,
 }
 
 #[derive(Default)]
 pub(super) struct Store {
-    pub(super) price_points: HashSet<String>,
+    /// The catalogue and everything after a charge.
+    pub(super) assets: Assets,
     pub(super) users: HashMap<String, User>,
     /// client token → its order (`None` for a simple session).
     sessions: HashMap<String, Option<Uuid>>,
@@ -48,12 +48,46 @@ impl Store {
             "one_click" => modelled(self, request, Store::one_click),
             "create_payment" => modelled(self, request, Store::create_payment),
             "resume_payment" => modelled(self, request, Store::resume_payment),
+            "my_assets" => modelled_json(self, request, |s, r| s.assets.my_assets(r)),
+            "payments_history" => modelled_json(self, request, |s, r| s.assets.payments_history(r)),
+            "transaction_report" => modelled_json(self, request, |s, r| s.assets.transaction_report(r)),
+            "payment_refund" => modelled_json(self, request, |s, r| s.assets.payment_refund(r)),
+            "payment_cancel" => modelled_json(self, request, |s, r| s.assets.payment_cancel(r)),
+            "enable_autorenew" => modelled_json(self, request, |s, r| s.assets.autorenew(r, true)),
+            "disable_autorenew" => modelled_json(self, request, |s, r| s.assets.autorenew(r, false)),
+            "subscription_pause" => modelled_json(self, request, |s, r| s.assets.pause(r)),
+            "subscription_resume" => modelled_json(self, request, |s, r| s.assets.resume(r)),
+            "subscription_defer" => modelled_json(self, request, |s, r| s.assets.defer(r)),
+            "discount" => modelled_json(self, request, |s, r| s.assets.discount(r)),
+            "subscription_migration" => modelled_json(self, request, |s, r| s.assets.migration(r)),
+            "subscription_search" => modelled_json(self, request, |s, r| s.assets.subscription_search(r)),
+            "price_points" => modelled_json(self, request, |s, r| s.assets.price_points(r, false)),
+            "pp_list" => modelled_json(self, request, |s, r| s.assets.price_points(r, true)),
+            "pp_create" => modelled_json(self, request, |s, r| s.assets.pp_create(r)),
+            "pp_update" => modelled_json(self, request, |s, r| s.assets.pp_update(r)),
+            "export_csv" => Some(self.assets.export_csv()),
+            "import_csv" => Some(
+                crate::testing::body::check_form(
+                    request.op,
+                    request.header("content-type").unwrap_or_default(),
+                    &request.body,
+                )
+                .map_err(Rejection::from)
+                .and_then(|form| self.assets.import_csv(form["file"].as_str().unwrap_or_default())),
+            ),
+            "feature_create" => modelled_json(self, request, |s, r| s.assets.feature_create(r)),
+            "features" => modelled_json(self, request, |s, _| s.assets.feature_list()),
+            "search_users" => modelled_json(self, request, |s, r| s.assets.search_users(r)),
+            "update_email" => modelled_json(self, request, |s, r| {
+                let known = r["external_id"].as_str().is_some_and(|u| s.users.contains_key(u));
+                s.assets.update_email(r, known)
+            }),
             _ => None,
         }
     }
 
     fn known_price_point(&self, pp_ident: &str) -> Result<(), Rejection> {
-        if self.price_points.contains(pp_ident) {
+        if self.assets.catalogue.contains_key(pp_ident) {
             Ok(())
         } else {
             Err(Rejection::rule(format!("unknown price point {pp_ident:?}")))
@@ -69,6 +103,8 @@ impl Store {
     pub(super) fn client_session(&mut self, r: types::CheckoutClientSessionIn) -> Answer {
         self.known_price_point(&r.pp_ident)?;
         self.users.entry(r.external_id.to_string()).or_default();
+        let email = r.email_address.to_string();
+        self.assets.emails.insert(r.external_id.to_string(), email);
         let client_token = token();
         let order_id = self.new_order(
             r.pp_ident.to_string(),
@@ -110,7 +146,7 @@ impl Store {
         if !user.saved_payment_method {
             return Err(Rejection::rule("the user has no saved payment method"));
         }
-        if user.owned.contains(r.pp_ident.as_str()) {
+        if self.assets.owns(&r.external_id, &r.pp_ident) {
             return Err(Rejection {
                 http: StatusCode::OK,
                 code: "double_purchase",
@@ -201,11 +237,9 @@ impl Store {
         order.status = Some(status.clone());
         order.action_required_token = action.clone();
         if status == S::Succeeded {
-            self.users
-                .entry(order.external_id.clone())
-                .or_default()
-                .owned
-                .insert(order.pp_ident.clone());
+            let metadata = Value::Object(order.client_metadata.clone());
+            let (user, pp) = (order.external_id.clone(), order.pp_ident.clone());
+            self.assets.settle(order_id, &user, &pp, metadata);
         }
         // All four, as upstream documents them: empty strings when not relevant.
         Ok(types::CheckoutCreatePaymentOut {
