@@ -36,7 +36,7 @@ pub fn generate(doc: &Value, origins: &Origins) -> Result<String, PipelineError>
     // Every string enum is open: providers add values over time, and an unknown
     // one (a new payment status) must not turn an answer into a decode error.
     let enums = open_enums(doc);
-    for (name, _) in &enums {
+    for OpenEnum { name, .. } in &enums {
         let rust = super::names::type_name(name);
         settings.with_replacement(name, &rust, [TypeImpl::Display, TypeImpl::FromStr].into_iter());
     }
@@ -60,14 +60,15 @@ pub fn generate(doc: &Value, origins: &Origins) -> Result<String, PipelineError>
                 && (m.ident == "builder" || m.ident == "defaults")
                 && let Some((_, inner)) = &mut m.content
             {
-                for (name, _) in &enums {
+                for OpenEnum { name, .. } in &enums {
                     let ty = quote::format_ident!("{}", super::names::type_name(name));
                     inner.insert(0, syn::parse_quote!(#[allow(unused_imports)] use super::#ty;));
                 }
             }
         }
-        for (name, values) in &enums {
-            let tokens = open_enum(name, values).map_err(|e| fail(format!("components > schemas > {name}: {e}")))?;
+        for e in &enums {
+            let name = &e.name;
+            let tokens = open_enum(e).map_err(|e| fail(format!("components > schemas > {name}: {e}")))?;
             let file: syn::File =
                 syn::parse2(tokens).map_err(|e| fail(format!("open enum {name} does not parse: {e}")))?;
             items.extend(file.items);
@@ -76,24 +77,48 @@ pub fn generate(doc: &Value, origins: &Origins) -> Result<String, PipelineError>
     super::unparse(quote::quote!(#types), "types").map_err(fail)
 }
 
-/// Every string enum component: its name and values.
-fn open_enums(doc: &Value) -> Vec<(String, Vec<String>)> {
+/// A string enum component: its name, its values, and its aliases (a spelling
+/// upstream also sends → the value it stands for, `x-billing-aliases`).
+struct OpenEnum {
+    name: String,
+    values: Vec<String>,
+    aliases: Vec<(String, String)>,
+}
+
+/// Every string enum component.
+fn open_enums(doc: &Value) -> Vec<OpenEnum> {
     doc.pointer("/components/schemas")
         .and_then(Value::as_object)
         .into_iter()
         .flatten()
         .filter(|(_, s)| super::normalize::is_string_enum(s))
         .map(|(name, s)| {
+            let aliases: Vec<(String, String)> = s
+                .get("x-billing-aliases")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+                .collect();
             let values = s["enum"].as_array().into_iter().flatten().filter_map(Value::as_str);
-            (name.clone(), values.map(str::to_string).collect())
+            let values = values
+                .filter(|v| !aliases.iter().any(|(a, _)| a == v))
+                .map(str::to_string)
+                .collect();
+            OpenEnum {
+                name: name.clone(),
+                values,
+                aliases,
+            }
         })
         .collect()
 }
 
 /// An enum whose unknown values are kept as `Other`, with the spec's values as
 /// variants, spelled as the spec spells them on the wire.
-fn open_enum(name: &str, values: &[String]) -> Result<proc_macro2::TokenStream, String> {
+fn open_enum(e: &OpenEnum) -> Result<proc_macro2::TokenStream, String> {
     use quote::{format_ident, quote};
+    let (name, values) = (&e.name, &e.values);
     let ty = format_ident!("{}", super::names::type_name(name));
     let mut variants = Vec::new();
     for v in values {
@@ -110,7 +135,31 @@ fn open_enum(name: &str, values: &[String]) -> Result<proc_macro2::TokenStream, 
     }
     let idents: Vec<_> = variants.iter().map(|(p, _)| format_ident!("{p}")).collect();
     let wire: Vec<_> = variants.iter().map(|(_, v)| v.as_str()).collect();
-    let docs: Vec<String> = wire.iter().map(|v| format!(" `{v}`")).collect();
+    let docs: Vec<String> = wire
+        .iter()
+        .map(|v| {
+            let also: Vec<String> = e
+                .aliases
+                .iter()
+                .filter(|(_, c)| c == v)
+                .map(|(a, _)| format!("`{a}`"))
+                .collect();
+            match also.is_empty() {
+                true => format!(" `{v}`"),
+                false => format!(" `{v}` (also sent as {})", also.join(", ")),
+            }
+        })
+        .collect();
+    let mut alias_arms = Vec::new();
+    for (alias, canonical) in &e.aliases {
+        let Some(i) = wire.iter().position(|w| w == canonical) else {
+            return Err(format!(
+                "alias `{alias}` stands for `{canonical}`, which is not one of the values"
+            ));
+        };
+        let ident = &idents[i];
+        alias_arms.push(quote!(#alias => Self::#ident,));
+    }
     let doc = format!(
         " `{name}`: one of {}, or a value this version of the crate does not know ([`{ty}::Other`]).",
         wire.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", ")
@@ -151,6 +200,7 @@ fn open_enum(name: &str, values: &[String]) -> Result<proc_macro2::TokenStream, 
             fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
                 Ok(match s {
                     #(#wire => Self::#idents,)*
+                    #(#alias_arms)*
                     other => Self::Other(other.to_string()),
                 })
             }

@@ -10,11 +10,13 @@
 //! cargo run --example checkout
 //! ```
 
+use billing_clients::funnelfox::webhooks::{self, Delivery, MemoryDeduplicator};
 use billing_clients::funnelfox::{self, CheckoutPaymentStatus, types as ff};
 use billing_clients::testing::{FakeClosient, FakeFunnelFox, PaymentOutcome, Role};
 use billing_clients::{Result, closient, closient::types as cl};
 use std::env::var;
 use std::fmt::Display;
+use std::sync::{Arc, Mutex};
 
 #[tokio::main]
 async fn main() {
@@ -50,7 +52,40 @@ fn payment(p: &ff::CheckoutCreatePaymentOut) -> String {
     s
 }
 
+/// Events our endpoint handled, in order.
+type Received = Arc<Mutex<Vec<String>>>;
+
+/// Serve `funnelfox::webhooks::endpoint` on a loopback port; returns its URL.
+async fn webhook_endpoint(received: Received) -> String {
+    let handler = move |d: Delivery| {
+        let received = received.clone();
+        async move {
+            let e = &d.event;
+            let subtype = e.subtype.as_ref().map(|s| s.to_string()).unwrap_or_default();
+            let at = e.event_timestamp.map(|t| t.to_string()).unwrap_or_default();
+            let user = e.external_id.clone().unwrap_or_default();
+            let line = format!("{at}  {} {subtype} (user {user}, key {})", e.event_type, d.key);
+            received.lock().unwrap_or_else(|p| p.into_inner()).push(line);
+            Ok::<(), std::convert::Infallible>(())
+        }
+    };
+    let app = axum::Router::new().route(
+        "/funnelfox/webhooks",
+        webhooks::endpoint(Arc::new(MemoryDeduplicator::default()), handler),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a loopback port");
+    let url = format!(
+        "http://{}/funnelfox/webhooks",
+        listener.local_addr().expect("an address")
+    );
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    url
+}
+
 async fn funnelfox_checkout() -> Result<()> {
+    let received = Received::default();
     let (pp, pp2) = (
         var("FUNNELFOX_PP_IDENT").unwrap_or("pro_monthly".into()),
         var("FUNNELFOX_PP_IDENT_2").unwrap_or("pro_yearly".into()),
@@ -66,6 +101,8 @@ async fn funnelfox_checkout() -> Result<()> {
             for u in [&user, "user-3ds", "user-declined"] {
                 fake.add_user(u, true);
             }
+            // Our own webhook endpoint on loopback: the fake delivers its events there.
+            fake.add_webhook_target(webhook_endpoint(received.clone()).await);
             Some(fake)
         }
     };
@@ -187,7 +224,16 @@ async fn funnelfox_checkout() -> Result<()> {
         }
     }
     println!();
-    back_office(&client, &user, &pp2, paid_order, fake.is_some()).await
+    back_office(&client, &user, &pp2, paid_order, fake.is_some()).await?;
+    if let Some(fake) = &fake {
+        fake.webhooks_delivered().await;
+        println!();
+        println!("Webhooks our endpoint received (deduplicated, acknowledged with 200)");
+        for line in received.lock().unwrap_or_else(|p| p.into_inner()).iter() {
+            println!("  {line}");
+        }
+    }
+    Ok(())
 }
 
 /// The server side: what the user owns, a partial refund, a pause and resume, a

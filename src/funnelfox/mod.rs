@@ -24,6 +24,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod webhooks;
 mod wire;
 
 #[allow(missing_docs, clippy::all, unused_imports, dead_code)]

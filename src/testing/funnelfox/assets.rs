@@ -124,7 +124,7 @@ impl Subscription {
         if self.statuses.contains("EXPIRED") {
             return Vec::new();
         }
-        let mut a = vec!["migrate", "discount", "defer", "cancel", "refund"];
+        let mut a = vec!["migrate", "create_discount", "defer", "cancel", "refund"];
         a.push(if self.statuses.contains("PAUSED") {
             "resume"
         } else {
@@ -170,6 +170,8 @@ pub(super) struct Assets {
     pub(super) transactions: Vec<Transaction>,
     /// E-mail address of each user known by one.
     pub(super) emails: BTreeMap<String, String>,
+    /// Webhook events emitted and not yet handed to the deliveries.
+    pub(super) events: Vec<Value>,
     /// The fake's clock: it starts on 2026-01-01 and moves a second per event, so
     /// every timestamp is distinct and ordered.
     pub(super) now: DateTime<Utc>,
@@ -184,6 +186,7 @@ impl Default for Assets {
             oneoffs: BTreeMap::new(),
             transactions: Vec::new(),
             emails: BTreeMap::new(),
+            events: Vec::new(),
             now: DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z")
                 .map(|t| t.with_timezone(&Utc))
                 .unwrap_or_default(),
@@ -238,6 +241,47 @@ impl Assets {
                 .any(|o| o.external_id == external_id && o.pp_ident == pp_ident && o.revoked_at.is_none())
     }
 
+    /// A webhook event about `external_id`, with the objects in `about`.
+    pub(super) fn emit(&mut self, event_type: &str, subtype: Option<&str>, external_id: &str, about: Value) {
+        let at = self.tick();
+        let mut event = json!({
+            "event_id": Uuid::new_v4().to_string(),
+            "event_timestamp": naive(at),
+            "event_type": event_type,
+            "subtype": subtype,
+            "external_id": external_id,
+            "is_livemode": false,
+        });
+        if let (Some(e), Value::Object(about)) = (event.as_object_mut(), about) {
+            e.extend(about);
+        }
+        self.events.push(event);
+    }
+
+    fn subscription_event(&mut self, subs_id: Uuid, subtype: &str) {
+        let Some(sub) = self.subscriptions.get(&subs_id) else {
+            return;
+        };
+        let user = sub.external_id.clone();
+        let about = json!({"subscription": self.subscription_json(sub), "user": self.user_json(&user)});
+        self.emit("subscription", Some(subtype), &user, about);
+    }
+
+    fn user_json(&self, external_id: &str) -> Value {
+        json!({"external_id": external_id, "email": self.emails.get(external_id)})
+    }
+
+    fn oneoff_json(&self, o: &OneOff) -> Value {
+        json!({
+            "oneoff_id": o.oneoff_id,
+            "order_id": o.order_id,
+            "is_active": o.revoked_at.is_none(),
+            "price_point": self.catalogue.get(&o.pp_ident).map(PricePoint::json),
+            "started_at": naive(o.started_at),
+            "revoked_at": o.revoked_at.map(naive),
+        })
+    }
+
     fn tick(&mut self) -> DateTime<Utc> {
         self.now += Duration::seconds(1);
         self.now
@@ -265,6 +309,8 @@ impl Assets {
                 },
             );
             oneoff_id = Some(id);
+            let about = json!({"oneoff": self.oneoff_json(&self.oneoffs[&id]), "user": self.user_json(external_id)});
+            self.emit("oneoff", Some("granted"), external_id, about);
         } else {
             let id = Uuid::new_v4();
             let statuses = BTreeSet::from([if pp.intro_type == "no_intro" {
@@ -290,6 +336,9 @@ impl Assets {
                 },
             );
             subs_id = Some(id);
+            if pp.intro_type != "no_intro" {
+                self.subscription_event(id, "starting_trial");
+            }
         }
         self.record(
             order_id,
@@ -300,6 +349,29 @@ impl Assets {
             &pp.currency,
             "charge",
         );
+        let order = json!({
+            "order": {
+                "order_id": order_id, "amount": pp.price().to_string(), "currency_code": pp.currency,
+                "subs_id": subs_id, "oneoff_id": oneoff_id, "external_id": external_id,
+                "status": "settled", "psp": "stripe", "created_at": naive(self.now),
+            },
+            "user": self.user_json(external_id),
+        });
+        self.emit("order", Some("settled"), external_id, order);
+    }
+
+    /// A charge that did not go through.
+    pub(super) fn declined(&mut self, order_id: Uuid, external_id: &str, pp_ident: &str) {
+        let price = self.catalogue.get(pp_ident).map(|p| p.price().to_string());
+        let order = json!({
+            "order": {
+                "order_id": order_id, "amount": price, "external_id": external_id, "status": "declined",
+                "created_at": naive(self.now),
+                "decline_reason": {"message": "Your card was declined.", "type": "card_declined"},
+            },
+            "user": self.user_json(external_id),
+        });
+        self.emit("order", Some("declined"), external_id, order);
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -361,16 +433,7 @@ impl Assets {
             .oneoffs
             .values()
             .filter(|o| o.external_id == user)
-            .map(|o| {
-                json!({
-                    "oneoff_id": o.oneoff_id,
-                    "order_id": o.order_id,
-                    "is_active": o.revoked_at.is_none(),
-                    "price_point": self.catalogue.get(&o.pp_ident).map(PricePoint::json),
-                    "started_at": naive(o.started_at),
-                    "revoked_at": o.revoked_at.map(naive),
-                })
-            })
+            .map(|o| self.oneoff_json(o))
             .collect();
         Ok(success(json!({"subscriptions": subscriptions, "oneoffs": oneoffs})))
     }
@@ -458,9 +521,14 @@ impl Assets {
             sub.statuses = BTreeSet::from(["EXPIRED"]);
             sub.next_check_at = None;
             sub.period_end = now;
+            let id = sub.subs_id;
+            self.subscription_event(id, "expiration");
         }
         if let Some(o) = oneoff_id.and_then(|id| self.oneoffs.get_mut(&id)) {
             o.revoked_at.get_or_insert(now);
+            let (user, id) = (o.external_id.clone(), o.oneoff_id);
+            let about = json!({"oneoff": self.oneoff_json(&self.oneoffs[&id]), "user": self.user_json(&user)});
+            self.emit("oneoff", Some("revoked"), &user, about);
         }
     }
 
@@ -479,6 +547,13 @@ impl Assets {
             return Err(Rejection::rule(format!("can refund at most {left} of this order")));
         }
         self.record(order, &user, subs, oneoff, amount, &currency, "refund");
+        let soft = r.get("soft_refund").and_then(Value::as_bool) == Some(true);
+        let trx_id = self.transactions.last().map(|t| t.trx_id);
+        let about = json!({
+            "order_id": order, "trx_id": trx_id, "amount_refunded": amount.to_string(), "soft_refund": soft,
+            "currency_code": currency, "created_at": naive(self.now), "user": self.user_json(&user),
+        });
+        self.emit("refund", Some("settled"), &user, about);
         // A soft refund gives the money back and keeps the access.
         if r.get("soft_refund").and_then(Value::as_bool) != Some(true) {
             self.revoke(subs, oneoff);
@@ -493,6 +568,8 @@ impl Assets {
         if r.get("soft_cancel").and_then(Value::as_bool) == Some(true) {
             if let Some(sub) = subs.and_then(|id| self.subscriptions.get_mut(&id)) {
                 sub.statuses.insert("AUTORENEW_OFF");
+                let id = sub.subs_id;
+                self.subscription_event(id, "unsubscription");
             }
         } else {
             self.revoke(subs, oneoff);
@@ -516,10 +593,14 @@ impl Assets {
 
     pub(super) fn autorenew(&mut self, r: Value, on: bool) -> Answer {
         let sub = self.live(&r)?;
-        if on {
-            sub.statuses.remove("AUTORENEW_OFF");
+        let changed = if on {
+            sub.statuses.remove("AUTORENEW_OFF")
         } else {
-            sub.statuses.insert("AUTORENEW_OFF");
+            sub.statuses.insert("AUTORENEW_OFF")
+        };
+        let id = sub.subs_id;
+        if changed {
+            self.subscription_event(id, if on { "recovering_autorenew" } else { "unsubscription" });
         }
         ok()
     }
@@ -533,6 +614,8 @@ impl Assets {
         sub.statuses.insert("PAUSED");
         // Without an end, the pause lasts until resumed: no next check.
         sub.next_check_at = till;
+        let id = sub.subs_id;
+        self.subscription_event(id, "pausing");
         ok()
     }
 
@@ -543,6 +626,8 @@ impl Assets {
             return Err(Rejection::rule("the subscription is not paused"));
         }
         sub.next_check_at = Some(sub.period_end.max(now));
+        let id = sub.subs_id;
+        self.subscription_event(id, "resuming");
         ok()
     }
 
@@ -555,6 +640,9 @@ impl Assets {
         }
         sub.period_end = till;
         sub.next_check_at = Some(till);
+        let id = sub.subs_id;
+        // Upstream's spelling.
+        self.subscription_event(id, "defering");
         ok()
     }
 

@@ -22,6 +22,7 @@ pub(super) struct Shared {
     pub(super) org_id: String,
     pub(super) secret_key: String,
     pub(super) store: Mutex<Store>,
+    pub(super) outbox: super::deliver::Outbox,
 }
 
 impl Shared {
@@ -124,7 +125,13 @@ impl Shared {
                 msg: msg.into(),
             });
         }
-        if let Some(answer) = self.store().model(&request) {
+        let modelled = {
+            let mut store = self.store();
+            let answer = store.model(&request);
+            self.outbox.send(std::mem::take(&mut store.assets.events));
+            answer
+        };
+        if let Some(answer) = modelled {
             return answer;
         }
         let data = request.answer_from_spec()?;

@@ -1,6 +1,7 @@
 //! The fake server behind [`FakeFunnelFox`].
 
 mod assets;
+mod deliver;
 mod http;
 mod store;
 
@@ -8,6 +9,7 @@ use super::ids::{self, ALNUM};
 use super::server::Server;
 use crate::core::spec::Spec;
 use crate::funnelfox::{self, CheckoutPaymentStatus, SPEC};
+pub use deliver::WebhookDelivery;
 use http::Shared;
 use serde_json::{Map, Value};
 use std::sync::{Arc, Mutex};
@@ -154,9 +156,33 @@ impl FakeFunnelFox {
             org_id: org_id.into(),
             secret_key: format!("ff_test_{}", ids::random(ALNUM, 32)),
             store: Mutex::default(),
+            outbox: deliver::Outbox::start(),
         });
         let server = Server::start(http::router(shared.clone()), spec, relative).await;
         FakeFunnelFox { server, shared }
+    }
+
+    /// Deliver the webhook events of every later change to `url` too (FunnelFox
+    /// takes up to seven targets; the fake any number), as FunnelFox does: a JSON
+    /// POST each, in order; any 2xx acknowledges; anything else is retried with
+    /// exponential backoff (from 20 ms, 6 attempts in all).
+    pub fn add_webhook_target(&self, url: impl Into<String>) {
+        self.shared
+            .outbox
+            .targets
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(url.into());
+    }
+
+    /// Every delivery made so far, oldest first.
+    pub fn webhook_deliveries(&self) -> Vec<WebhookDelivery> {
+        self.shared.outbox.log.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Wait until every event so far was delivered (or given up on).
+    pub async fn webhooks_delivered(&self) {
+        self.shared.outbox.settled().await;
     }
 
     /// The `ff-secret-key` the fake accepts.

@@ -236,10 +236,12 @@ impl Store {
         };
         order.status = Some(status.clone());
         order.action_required_token = action.clone();
+        let (user, pp) = (order.external_id.clone(), order.pp_ident.clone());
         if status == S::Succeeded {
             let metadata = Value::Object(order.client_metadata.clone());
-            let (user, pp) = (order.external_id.clone(), order.pp_ident.clone());
             self.assets.settle(order_id, &user, &pp, metadata);
+        } else if status == S::Failed {
+            self.assets.declined(order_id, &user, &pp);
         }
         // All four, as upstream documents them: empty strings when not relevant.
         Ok(types::CheckoutCreatePaymentOut {

@@ -1,0 +1,244 @@
+//! FunnelFox's webhooks: the events FunnelFox POSTs to your endpoints when an order
+//! settles, a subscription renews or lapses, a refund goes through. The event
+//! types are generated from `specs/funnelfox/webhooks.yaml` like every other type:
+//! types and subtypes are open enums (a new one is kept, not an error; upstream's
+//! misspellings such as `convertion` and `defering` read as the correct ones),
+//! timestamps naive or RFC 3339, money exact decimals.
+//!
+//! ```
+//! use billing_clients::funnelfox::webhooks::{self, Deduplicator, EventType, MemoryDeduplicator};
+//!
+//! let body = br#"{"event_id": "018522bc-905a-4124-a955-37db2a731ab2", "event_type": "subscription", "subtype": "convertion",
+//!                 "event_timestamp": "2026-01-05T10:00:00.123456", "external_id": "user-42"}"#;
+//! let event = webhooks::parse(body).unwrap();
+//! assert_eq!(event.event_type, EventType::Subscription);
+//! assert_eq!(event.subtype.as_ref().map(|s| s.as_str()), Some("conversion"));
+//!
+//! // FunnelFox retries deliveries: process each event once.
+//! let seen = MemoryDeduplicator::default();
+//! let key = webhooks::dedup_key(&event);
+//! assert!(!seen.seen(&key));
+//! seen.remember(&key);
+//! assert!(seen.seen(&key));
+//! ```
+//!
+//! **Signatures.** FunnelFox lets you configure a signing secret but documents
+//! neither the header, the algorithm nor the signed text, so this crate does not
+//! guess one: [`Delivery`] keeps the raw body and the headers next to the parsed
+//! event, for you to verify as FunnelFox tells you.
+
+use std::collections::{HashMap, VecDeque};
+use std::fmt;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+pub use super::types::WebhookEvent as Event;
+pub use super::types::WebhookEventSubtype as Subtype;
+pub use super::types::WebhookEventType as EventType;
+
+/// The largest body [`parse`] reads (real events are a few KiB).
+pub const MAX_BODY: usize = 1 << 20;
+
+/// A body that is not a FunnelFox event; keeps a bounded excerpt of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct WebhookError {
+    /// Why it is not an event (the JSON path that failed, where one did).
+    pub reason: String,
+    /// The start of the body (at most [`crate::DecodeError::EXCERPT`] bytes, lossy UTF-8).
+    pub excerpt: String,
+}
+
+impl fmt::Display for WebhookError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "not a FunnelFox webhook event: {}; body starts {:?}",
+            self.reason, self.excerpt
+        )
+    }
+}
+
+impl std::error::Error for WebhookError {}
+
+/// Parse the raw request body of a webhook delivery into an event.
+pub fn parse(body: &[u8]) -> Result<Event, WebhookError> {
+    let fail = |reason: String| {
+        let text = String::from_utf8_lossy(body);
+        let mut end = text.len().min(crate::DecodeError::EXCERPT);
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        WebhookError {
+            reason,
+            excerpt: text[..end].to_string(),
+        }
+    };
+    if body.len() > MAX_BODY {
+        return Err(fail(format!("the body is over {MAX_BODY} bytes")));
+    }
+    crate::core::decode::json::<Event>(bytes::Bytes::copy_from_slice(body)).map_err(fail)
+}
+
+/// The key under which a delivery counts as "already processed": the event's
+/// `event_id`, else (FunnelFox names `event_timestamp` as the key) its timestamp
+/// with its type, subtype and user.
+pub fn dedup_key(event: &Event) -> String {
+    match &event.event_id {
+        Some(id) => format!("id:{id}"),
+        None => format!(
+            "ts:{}|{}|{}|{}",
+            event.event_timestamp.map(|t| t.to_string()).unwrap_or_default(),
+            event.event_type,
+            event.subtype.as_ref().map(|s| s.as_str()).unwrap_or_default(),
+            event.external_id.as_deref().unwrap_or_default()
+        ),
+    }
+}
+
+/// Where a handler remembers which events it has processed. Implement it over
+/// your database to share it between instances; [`MemoryDeduplicator`] keeps it
+/// in memory.
+pub trait Deduplicator: Send + Sync {
+    /// Whether the event with this key was processed already.
+    fn seen(&self, key: &str) -> bool;
+    /// Remember that it was (call after processing succeeded).
+    fn remember(&self, key: &str);
+}
+
+/// Each key with when it was remembered, and the keys oldest first.
+type Remembered = (HashMap<String, Instant>, VecDeque<(Instant, String)>);
+
+/// An in-memory [`Deduplicator`]: at most `capacity` keys, each forgotten after
+/// `ttl` (FunnelFox's retries of one event end within a day).
+#[derive(Debug)]
+pub struct MemoryDeduplicator {
+    capacity: usize,
+    ttl: Duration,
+    keys: Mutex<Remembered>,
+}
+
+impl Default for MemoryDeduplicator {
+    /// 100 000 keys for 48 hours.
+    fn default() -> Self {
+        Self::new(100_000, Duration::from_secs(48 * 3600))
+    }
+}
+
+impl MemoryDeduplicator {
+    /// At most `capacity` keys (the oldest go first), each kept for `ttl`.
+    pub fn new(capacity: usize, ttl: Duration) -> Self {
+        Self {
+            capacity: capacity.max(1),
+            ttl,
+            keys: Mutex::default(),
+        }
+    }
+}
+
+impl Deduplicator for MemoryDeduplicator {
+    fn seen(&self, key: &str) -> bool {
+        let keys = self.keys.lock().unwrap_or_else(|e| e.into_inner());
+        keys.0.get(key).is_some_and(|at| at.elapsed() < self.ttl)
+    }
+
+    fn remember(&self, key: &str) {
+        let mut guard = self.keys.lock().unwrap_or_else(|e| e.into_inner());
+        let (map, order) = &mut *guard;
+        let now = Instant::now();
+        while let Some((at, old)) = order.front() {
+            if map.len() < self.capacity && at.elapsed() < self.ttl {
+                break;
+            }
+            if map.get(old) == Some(at) {
+                map.remove(old);
+            }
+            order.pop_front();
+        }
+        map.insert(key.to_string(), now);
+        order.push_back((now, key.to_string()));
+    }
+}
+
+/// One delivery: the parsed event, and the raw body and headers it came with (to
+/// verify a signature with).
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Delivery {
+    /// The event.
+    pub event: Event,
+    /// Its deduplication key ([`dedup_key`]).
+    pub key: String,
+    /// The request body as received.
+    pub body: bytes::Bytes,
+    /// The request headers as received.
+    pub headers: reqwest::header::HeaderMap,
+}
+
+impl Delivery {
+    /// Parse a delivery from its raw body and headers.
+    pub fn new(body: bytes::Bytes, headers: reqwest::header::HeaderMap) -> Result<Self, WebhookError> {
+        let event = parse(&body)?;
+        Ok(Self {
+            key: dedup_key(&event),
+            event,
+            body,
+            headers,
+        })
+    }
+}
+
+/// An axum endpoint for FunnelFox's deliveries (feature `axum`).
+///
+/// ```no_run
+/// # #[cfg(feature = "axum")] {
+/// use billing_clients::funnelfox::webhooks::{self, Delivery, MemoryDeduplicator};
+/// use std::sync::Arc;
+///
+/// let app: axum::Router = axum::Router::new().route(
+///     "/funnelfox/webhooks",
+///     webhooks::endpoint(Arc::new(MemoryDeduplicator::default()), |d: Delivery| async move {
+///         println!("{} {:?} for {:?}", d.event.event_type, d.event.subtype, d.event.external_id);
+///         Ok::<(), std::convert::Infallible>(())
+///     }),
+/// );
+/// # }
+/// ```
+///
+/// It reads the raw body (at most [`MAX_BODY`] bytes), parses it (a body that is
+/// not an event: 400), answers 200 at once for an event already processed, and
+/// otherwise calls `handle`, answering 200 only after it succeeded and 500 when it
+/// failed, so that FunnelFox delivers it again.
+#[cfg(feature = "axum")]
+pub fn endpoint<F, Fut, E>(dedup: std::sync::Arc<dyn Deduplicator>, handle: F) -> axum::routing::MethodRouter
+where
+    F: Fn(Delivery) -> Fut + Clone + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<(), E>> + Send,
+    E: fmt::Display,
+{
+    use axum::http::StatusCode;
+    let receive = move |headers: axum::http::HeaderMap, body: axum::body::Bytes| async move {
+        let delivery = match Delivery::new(body, headers) {
+            Ok(d) => d,
+            Err(e) => {
+                tracing::warn!(error = %e, "FunnelFox webhook refused");
+                return (StatusCode::BAD_REQUEST, "not a FunnelFox event");
+            }
+        };
+        if dedup.seen(&delivery.key) {
+            return (StatusCode::OK, "already processed");
+        }
+        let key = delivery.key.clone();
+        match handle(delivery).await {
+            Ok(()) => {
+                dedup.remember(&key);
+                (StatusCode::OK, "processed")
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, event = %key, "FunnelFox webhook handler failed; FunnelFox will retry");
+                (StatusCode::INTERNAL_SERVER_ERROR, "handler failed")
+            }
+        }
+    };
+    axum::routing::post(receive).layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
+}
