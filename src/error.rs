@@ -81,6 +81,26 @@ impl Error {
             Error::Decode(d) => !d.status.is_some_and(|s| (400..500).contains(&s)),
         }
     }
+    /// Whether the call could have been retried but the client's retry budget
+    /// ([`crate::RetryBudget`]) refused: the provider is failing many calls at once.
+    pub fn is_retry_budget_exhausted(&self) -> bool {
+        match self {
+            Error::Api(a) => a.retry_budget_exhausted,
+            Error::Transport(t) => t.retry_budget_exhausted,
+            Error::Decode(d) => d.retry_budget_exhausted,
+            _ => false,
+        }
+    }
+
+    pub(crate) fn mark_retry_budget_exhausted(&mut self) {
+        match self {
+            Error::Api(a) => a.retry_budget_exhausted = true,
+            Error::Transport(t) => t.retry_budget_exhausted = true,
+            Error::Decode(d) => d.retry_budget_exhausted = true,
+            _ => {}
+        }
+    }
+
     /// Requests sent for this call (0 when nothing was sent).
     pub fn attempts(&self) -> u32 {
         match self {
@@ -261,6 +281,8 @@ pub struct ApiError {
     pub retryable: Option<bool>,
     /// Requests sent for this call.
     pub attempts: u32,
+    /// Whether a retry was refused by the client's retry budget.
+    pub retry_budget_exhausted: bool,
 }
 
 /// One per-field detail of an API error.
@@ -313,6 +335,8 @@ pub struct TransportError {
     pub kind: TransportKind,
     /// Requests sent (or tried) for this call.
     pub attempts: u32,
+    /// Whether a retry was refused by the client's retry budget.
+    pub retry_budget_exhausted: bool,
     pub(crate) source: Option<reqwest::Error>,
 }
 
@@ -385,6 +409,8 @@ pub struct DecodeError {
     pub excerpt: String,
     /// Requests sent for this call.
     pub attempts: u32,
+    /// Whether a retry was refused by the client's retry budget.
+    pub retry_budget_exhausted: bool,
 }
 
 impl DecodeError {

@@ -9,7 +9,7 @@ pub mod funnelfox;
 pub mod testing;
 mod timestamp;
 
-pub use crate::core::retry::RetryPolicy;
+pub use crate::core::retry::{RetryBudget, RetryPolicy};
 pub use crate::core::upload::Upload;
 pub use crate::core::{Builder, Call, CallOptions, Pages};
 pub use error::{

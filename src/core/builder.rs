@@ -48,6 +48,7 @@ pub struct Builder<C> {
     connect_timeout: Duration,
     options: CallOptions,
     http: Option<reqwest::Client>,
+    budget: Option<super::retry::RetryBudget>,
     _client: PhantomData<fn() -> C>,
 }
 
@@ -61,6 +62,7 @@ impl<C: Api> Builder<C> {
             connect_timeout: Duration::from_secs(5),
             options: CallOptions::default(),
             http: None,
+            budget: None,
             _client: PhantomData,
         }
     }
@@ -96,6 +98,16 @@ impl<C: Api> Builder<C> {
     /// How failed attempts are retried; [`RetryPolicy::none`] turns retries off.
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
         self.options.retry = policy;
+        self
+    }
+
+    /// Share this retry budget (by default each client, with its clones, has its
+    /// own: 20 % of recent requests plus 10 retries; [`RetryBudget::unlimited`]
+    /// turns it off).
+    ///
+    /// [`RetryBudget::unlimited`]: super::retry::RetryBudget::unlimited
+    pub fn retry_budget(mut self, budget: super::retry::RetryBudget) -> Self {
+        self.budget = Some(budget);
         self
     }
 
@@ -156,6 +168,7 @@ impl<C: Api> Builder<C> {
             secret: self.secret,
             user_agent,
             options: self.options,
+            budget: self.budget.unwrap_or_default(),
         };
         Ok(C::from_core(Arc::new(core)))
     }

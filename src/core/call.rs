@@ -40,6 +40,8 @@ pub struct Call<'a, T> {
     body: Option<Result<Value, Error>>,
     form: Vec<(&'static str, Part)>,
     options: Option<CallOptions>,
+    headers: Vec<(String, String)>,
+    validated: bool,
 }
 
 impl<T> std::fmt::Debug for Call<'_, T> {
@@ -62,6 +64,8 @@ impl<'a, T> Call<'a, T> {
             body: None,
             form: Vec::new(),
             options: None,
+            headers: Vec::new(),
+            validated: true,
         }
     }
 
@@ -130,6 +134,24 @@ impl<'a, T> Call<'a, T> {
         self
     }
 
+    /// An extra header on this call (a correlation id, say). The headers the
+    /// client sets itself cannot be replaced this way: the key's, `content-type`,
+    /// `content-length`, `host`, `user-agent`; naming one fails the call before
+    /// sending. Header values are never logged.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Send this call without checking it against the spec's constraints (typed
+    /// requests still hold what their types hold). The specs are rebuilt from
+    /// third-party pages and can be wrong: this is the way out until a release
+    /// corrects one.
+    pub fn unvalidated(mut self) -> Self {
+        self.validated = false;
+        self
+    }
+
     /// Change any option of this call.
     pub fn options(mut self, f: impl FnOnce(&mut CallOptions)) -> Self {
         f(self.options_mut());
@@ -143,7 +165,9 @@ impl<'a, T> Call<'a, T> {
         let mut path = op.path.to_string();
         let mut query = Vec::new();
         for (param, value) in op.params.iter().zip(&self.params) {
-            validate::check_param(op, param, value)?;
+            if self.validated {
+                validate::check_param(op, param, value)?;
+            }
             match (param.location, value) {
                 (_, Value::Null) => {}
                 (Location::Path, v) => path = path.replace(&format!("{{{}}}", param.name), &url::segment(v)),
@@ -165,13 +189,15 @@ impl<'a, T> Call<'a, T> {
                         Part::File(u) => (name.to_string(), Value::String(u.filename().to_string())),
                     })
                     .collect();
-                validate::check_body(op, spec.schema, &Value::Object(fields))?;
+                if self.validated {
+                    validate::check_body(op, spec.schema, &Value::Object(fields))?;
+                }
                 Some(upload::encode(&self.form))
             }
             (None, _) => None,
             (Some(body), spec) => {
                 let body = body?;
-                if let Some(spec) = spec {
+                if let (Some(spec), true) = (spec, self.validated) {
                     validate::check_body(op, spec.schema, &body)?;
                 }
                 let bytes = serde_json::to_vec(&body).map_err(|e| {
@@ -183,11 +209,43 @@ impl<'a, T> Call<'a, T> {
         Ok((path, body))
     }
 
+    /// The extra headers, checked: valid, and none the client sets itself.
+    fn extra_headers(&self) -> Result<reqwest::header::HeaderMap, Error> {
+        use reqwest::header::{HeaderName, HeaderValue};
+        let mut out = reqwest::header::HeaderMap::new();
+        let own = [
+            "content-type",
+            "content-length",
+            "host",
+            "user-agent",
+            "transfer-encoding",
+        ];
+        let auth = self.core.spec().auth_header.unwrap_or_default();
+        for (name, value) in &self.headers {
+            let bad = |why: &str| {
+                Error::from(InvalidInput::new(
+                    Some(self.op.id),
+                    name.as_str(),
+                    Violation::Format(why.into()),
+                ))
+            };
+            let header = HeaderName::from_bytes(name.as_bytes()).map_err(|_| bad("is not a header name"))?;
+            if header.as_str().eq_ignore_ascii_case(auth) || own.contains(&header.as_str()) {
+                return Err(bad("is set by the client only"));
+            }
+            let mut value = HeaderValue::from_str(value).map_err(|_| bad("has a value that is not a header value"))?;
+            value.set_sensitive(true);
+            out.append(header, value);
+        }
+        Ok(out)
+    }
+
     async fn send(mut self) -> Result<T, Error> {
+        let extra = self.extra_headers()?;
         let (path, body) = self.prepare()?;
         let options = self.options.take();
         let options = options.as_ref().unwrap_or(&self.core.options);
-        let done = self.core.execute(self.op, &path, body, options).await?;
+        let done = self.core.execute(self.op, &path, body, options, extra).await?;
         (self.decode)(done.data.clone()).map_err(|reason| {
             self.core
                 .decode_error(self.op, Some(done.status), reason, &done.data, done.attempts)

@@ -20,6 +20,7 @@ fn make(provider: &'static Provider) -> Core {
         secret: Some(secrecy::SecretString::from("fuzz-secret".to_string())),
         user_agent: reqwest::header::HeaderValue::from_static("fuzz"),
         options: CallOptions::default(),
+        budget: Default::default(),
     }
 }
 

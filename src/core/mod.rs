@@ -92,6 +92,7 @@ pub struct Core {
     pub(crate) secret: Option<SecretString>,
     pub(crate) user_agent: reqwest::header::HeaderValue,
     pub(crate) options: CallOptions,
+    pub(crate) budget: retry::RetryBudget,
 }
 
 impl fmt::Debug for Core {
@@ -152,6 +153,7 @@ impl Core {
             reason: self.scrub(reason),
             excerpt: whole[..end].to_string(),
             attempts,
+            retry_budget_exhausted: false,
         }))
     }
 

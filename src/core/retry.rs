@@ -147,6 +147,93 @@ pub(crate) fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Durati
     Some(at.duration_since(std::time::SystemTime::now()).unwrap_or_default())
 }
 
+/// A retry budget shared by every call of a client (and its clones; give one to
+/// several clients with `Builder::retry_budget` to share it wider): a retry is
+/// allowed while the retries of the last `window` stay within `ratio` of its
+/// requests, plus `min_retries` (so a quiet client can still retry). When a
+/// provider answers 503 to everything, calls then fail at once with their last
+/// error ([`crate::Error::is_retry_budget_exhausted`]) instead of multiplying the
+/// load. Default: 20 % of requests, at least 10 retries, over 10 seconds (the
+/// ratio reqwest's and Finagle's budgets default to).
+#[derive(Clone, Debug)]
+pub struct RetryBudget {
+    ratio: f64,
+    min_retries: u32,
+    window: Duration,
+    state: std::sync::Arc<std::sync::Mutex<Halves>>,
+}
+
+/// Counts over the two halves of the window (the older one, then the current).
+#[derive(Debug)]
+struct Halves {
+    started: std::time::Instant,
+    requests: [u64; 2],
+    retries: [u64; 2],
+}
+
+impl Default for RetryBudget {
+    fn default() -> Self {
+        Self::new(0.2, 10, Duration::from_secs(10))
+    }
+}
+
+impl RetryBudget {
+    /// Retries within `ratio` of the requests of the last `window`, plus `min_retries`.
+    pub fn new(ratio: f64, min_retries: u32, window: Duration) -> Self {
+        Self {
+            ratio: ratio.max(0.0),
+            min_retries,
+            window: window.max(Duration::from_millis(2)),
+            state: std::sync::Arc::new(std::sync::Mutex::new(Halves {
+                started: std::time::Instant::now(),
+                requests: [0; 2],
+                retries: [0; 2],
+            })),
+        }
+    }
+
+    /// No limit: every retry the policy allows is made.
+    pub fn unlimited() -> Self {
+        Self::new(f64::MAX, u32::MAX, Duration::from_secs(10))
+    }
+
+    fn with<R>(&self, f: impl FnOnce(&mut Halves) -> R) -> R {
+        let mut h = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let half = self.window / 2;
+        let elapsed = h.started.elapsed();
+        if elapsed >= self.window {
+            *h = Halves {
+                started: std::time::Instant::now(),
+                requests: [0; 2],
+                retries: [0; 2],
+            };
+        } else if elapsed >= half {
+            h.requests = [h.requests[1], 0];
+            h.retries = [h.retries[1], 0];
+            h.started += half;
+        }
+        f(&mut h)
+    }
+
+    /// A call's first request.
+    pub(crate) fn deposit(&self) {
+        self.with(|h| h.requests[1] += 1);
+    }
+
+    /// May one more retry be sent? Counts it when it may.
+    pub(crate) fn withdraw(&self) -> bool {
+        let (ratio, min) = (self.ratio, self.min_retries as f64);
+        self.with(|h| {
+            let (requests, retries) = ((h.requests[0] + h.requests[1]) as f64, h.retries[0] + h.retries[1]);
+            let allowed = (retries as f64) < min + ratio * requests;
+            if allowed {
+                h.retries[1] += 1;
+            }
+            allowed
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -197,6 +284,17 @@ mod tests {
             "over the budget"
         );
         assert_eq!(p.next_delay(Some(Duration::from_secs(1)), None, &mut waited), None);
+    }
+
+    #[test]
+    fn the_budget_allows_a_fraction_of_requests_plus_a_minimum() {
+        let b = RetryBudget::new(0.2, 2, Duration::from_secs(60));
+        for _ in 0..10 {
+            b.deposit();
+        }
+        let allowed = (0..10).filter(|_| b.withdraw()).count();
+        assert_eq!(allowed, 4, "2 + 20 % of 10");
+        assert!((0..100).all(|_| RetryBudget::unlimited().withdraw()));
     }
 
     #[test]

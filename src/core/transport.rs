@@ -37,6 +37,7 @@ impl Core {
         path: &str,
         body: Option<(Bytes, String)>,
         options: &CallOptions,
+        extra: HeaderMap,
     ) -> Result<Done, Error> {
         let span = tracing::info_span!(
             "billing_call",
@@ -50,11 +51,17 @@ impl Core {
         let started = Instant::now();
         let sent = AtomicU32::new(0);
         let result = async {
-            match tokio::time::timeout(options.call_timeout, self.attempts(op, path, body, options, &sent)).await {
+            match tokio::time::timeout(
+                options.call_timeout,
+                self.attempts(op, path, body, options, extra, &sent),
+            )
+            .await
+            {
                 Err(_) => Err(Error::Transport(TransportError {
                     operation: op.id,
                     kind: TransportKind::Timeout,
                     attempts: sent.load(Ordering::Relaxed),
+                    retry_budget_exhausted: false,
                     source: None,
                 })),
                 Ok(result) => result,
@@ -75,15 +82,20 @@ impl Core {
         path: &str,
         body: Option<(Bytes, String)>,
         options: &CallOptions,
+        extra: HeaderMap,
         attempts: &AtomicU32,
     ) -> Result<Done, Error> {
         let url = reqwest::Url::parse(&format!("{}{path}", self.base_url)).map_err(|e| {
             crate::error::InvalidInput::new(Some(op.id), "path", crate::Violation::Format(e.to_string()))
         })?;
         let method = reqwest::Method::from_bytes(op.method.as_bytes()).unwrap_or(reqwest::Method::POST);
-        let headers = self.headers(op, body.as_ref().map(|(_, media)| media.as_str()));
+        let mut headers = self.headers(op, body.as_ref().map(|(_, media)| media.as_str()));
+        headers.extend(extra);
         let policy = &options.retry;
         let mut waited = std::time::Duration::ZERO;
+        let budget = &self.budget;
+        budget.deposit();
+        let refused = std::sync::atomic::AtomicBool::new(false);
         let attempt = || async {
             let n = attempts.fetch_add(1, Ordering::Relaxed) + 1;
             let mut request = reqwest::Request::new(method.clone(), url.clone());
@@ -98,11 +110,26 @@ impl Core {
             .retry(policy.backoff())
             .sleep(tokio::time::sleep)
             .when(|f: &Failed| f.retry)
-            .adjust(|f: &Failed, backoff| policy.next_delay(f.retry_after, backoff, &mut waited))
+            .adjust(|f: &Failed, backoff| {
+                let delay = policy.next_delay(f.retry_after, backoff, &mut waited)?;
+                // The shared budget has the last word: an outage is not multiplied.
+                if budget.withdraw() {
+                    Some(delay)
+                } else {
+                    refused.store(true, Ordering::Relaxed);
+                    None
+                }
+            })
             .notify(|_, delay| tracing::debug!(delay_ms = delay.as_millis() as u64, "retrying"))
             .await;
         tracing::Span::current().record("attempts", attempts.load(Ordering::Relaxed));
-        result.map_err(|f| f.error)
+        result.map_err(|f| {
+            let mut error = f.error;
+            if refused.load(Ordering::Relaxed) {
+                error.mark_retry_budget_exhausted();
+            }
+            error
+        })
     }
 
     /// The headers of every attempt: the body's media type, our user agent, and the auth header
@@ -277,6 +304,7 @@ impl Core {
                 .collect(),
             retryable,
             attempts,
+            retry_budget_exhausted: false,
         }))
     }
 }
@@ -293,6 +321,7 @@ fn transport_error(op: &'static Operation, e: reqwest::Error, attempts: u32) -> 
         operation: op.id,
         kind,
         attempts,
+        retry_budget_exhausted: false,
         source: Some(e),
     })
 }

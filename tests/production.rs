@@ -1,0 +1,166 @@
+//! Running it in production: a retry budget shared by a client's calls, and
+//! options for one call without another client.
+
+mod support;
+
+use billing_clients::funnelfox::{Client, types};
+use billing_clients::{RetryBudget, RetryPolicy};
+use serde_json::json;
+use std::time::Duration;
+use support::{Reply, Server};
+
+fn client(url: &str) -> Client {
+    Client::builder("org")
+        .base_url(format!("{url}/{{org_id}}"))
+        .secret_key("ff_test_key")
+        .retry(RetryPolicy::default().delays(Duration::from_millis(1), Duration::from_millis(3)))
+        .build()
+        .unwrap()
+}
+
+fn session() -> types::builder::CheckoutClientSessionIn {
+    types::CheckoutClientSessionIn::builder()
+        .region("default")
+        .integration_type(types::IntegrationEnum::Stripe)
+        .pp_ident("pro")
+        .external_id("u1")
+        .email_address("a@example.com")
+}
+
+fn unavailable() -> Reply {
+    Reply::json(
+        503,
+        json!({"status": "error", "error": [{"msg": "down", "code": "unavailable"}], "req_id": "r"}),
+    )
+}
+
+/// 200 concurrent safe calls of one client against a server answering 503 to
+/// everything.
+async fn storm(c: Client) -> Vec<billing_clients::Error> {
+    let mut calls = tokio::task::JoinSet::new();
+    for _ in 0..200 {
+        let c = c.clone();
+        calls.spawn(async move { c.create_client_session(session()).await.map(drop) });
+    }
+    let mut errors = Vec::new();
+    while let Some(r) = calls.join_next().await {
+        errors.extend(r.unwrap().err());
+    }
+    errors
+}
+
+#[tokio::test]
+async fn the_retry_budget_keeps_an_outage_from_multiplying() {
+    let server = Server::always(unavailable).await;
+    let errors = storm(client(&server.url)).await;
+    let sent = server.count();
+    // 20 % of the 200 requests, plus the minimum of 10.
+    assert!(sent <= 250, "{sent} requests for 200 calls");
+    assert!(sent > 200, "some retries were still allowed: {sent}");
+    assert_eq!(errors.len(), 200);
+    let refused = errors.iter().filter(|e| e.is_retry_budget_exhausted()).count();
+    assert!(refused > 100, "{refused} calls were refused a retry");
+    println!("budget: 200 calls, {sent} requests, {refused} retries refused");
+
+    // Without the budget, every call retries to its cap.
+    let unbounded = Server::always(unavailable).await;
+    let c = Client::builder("org")
+        .base_url(format!("{}/{{org_id}}", unbounded.url))
+        .retry(RetryPolicy::default().delays(Duration::from_millis(1), Duration::from_millis(3)))
+        .retry_budget(RetryBudget::unlimited())
+        .build()
+        .unwrap();
+    storm(c).await;
+    assert_eq!(unbounded.count(), 600);
+}
+
+#[tokio::test]
+async fn a_healthy_server_sees_no_difference() {
+    let server = Server::always(|| {
+        Reply::json(200, json!({"status": "success", "data": {"client_token": "t", "order_id": "7f0c2f4e-2b1a-4c7e-9d1e-0a4b3c2d1e0f"}}))
+    })
+    .await;
+    assert!(storm(client(&server.url)).await.is_empty());
+    assert_eq!(server.count(), 200);
+}
+
+#[tokio::test]
+async fn one_budget_can_be_shared_by_clients() {
+    let server = Server::always(unavailable).await;
+    let shared = RetryBudget::new(0.0, 3, Duration::from_secs(60));
+    let make = || {
+        Client::builder("org")
+            .base_url(format!("{}/{{org_id}}", server.url))
+            .retry(RetryPolicy::default().delays(Duration::from_millis(1), Duration::from_millis(2)))
+            .retry_budget(shared.clone())
+            .build()
+            .unwrap()
+    };
+    let (a, b) = (make(), make());
+    for c in [&a, &b, &a, &b] {
+        let _ = c.create_client_session(session()).await;
+    }
+    assert_eq!(server.count(), 4 + 3, "three retries in all, shared");
+}
+
+#[tokio::test]
+async fn options_for_one_call() {
+    let server = Server::always(unavailable).await;
+    let c = client(&server.url);
+    // An extra header; never the key's.
+    let _ = c
+        .create_client_session(session())
+        .header("x-correlation-id", "corr-7")
+        .retry(RetryPolicy::none())
+        .await;
+    assert_eq!(server.count(), 1, "no retry for this call");
+    assert_eq!(server.requests()[0].header("x-correlation-id"), Some("corr-7"));
+    for name in ["ff-secret-key", "FF-Secret-Key", "content-type", "host"] {
+        let e = c.create_client_session(session()).header(name, "x").await.unwrap_err();
+        assert_eq!(e.invalid_input().map(|i| i.field.as_str()), Some(name), "{e}");
+    }
+    assert_eq!(server.count(), 1, "refused headers send nothing");
+    // The client's own options are untouched.
+    let _ = c.create_client_session(session()).await;
+    assert_eq!(server.count(), 4);
+
+    // A per-call timeout.
+    let stall = Server::always(|| Reply::Stall).await;
+    let started = std::time::Instant::now();
+    let e = client(&stall.url)
+        .create_client_session(session())
+        .timeout(Duration::from_millis(100))
+        .await
+        .unwrap_err();
+    assert!(e.is_timeout() && started.elapsed() < Duration::from_secs(2), "{e}");
+}
+
+#[tokio::test]
+async fn validation_can_be_switched_off_for_a_call() {
+    let key = billing_clients::closient::api_key::with_checksum("csb", "abcdefghijklmnopqrstuvwxyz012345");
+    let server = Server::always(|| Reply::json(200, json!({"checkout_url": "https://checkout.stripe.com/x"}))).await;
+    let c = billing_clients::closient::Client::builder(key)
+        .base_url(&server.url)
+        .build()
+        .unwrap();
+    let body = || {
+        billing_clients::closient::types::AdBalanceCheckoutIn::builder()
+            .organization_id("2aBcDeFgHiJkLmNoPqRsTu")
+            .amount_cents(100)
+            .success_url("https://e.com/s")
+            .cancel_url("https://e.com/c")
+    };
+    let e = c.create_checkout(body()).await.unwrap_err();
+    let bad = e.invalid_input().unwrap();
+    assert_eq!(
+        (bad.operation, bad.field.as_str()),
+        (Some("create_checkout"), "amount_cents")
+    );
+    assert!(
+        e.to_string().contains("create_checkout") && e.to_string().contains("minimum"),
+        "{e}"
+    );
+    assert_eq!(server.count(), 0);
+    c.create_checkout(body()).unvalidated().await.unwrap();
+    assert_eq!(server.requests()[0].json()["amount_cents"], 100, "sent as given");
+}
