@@ -116,7 +116,7 @@ async fn the_canary_never_shows() {
     drop(guard);
 
     let traced = String::from_utf8_lossy(&log.lock().unwrap()).to_string();
-    assert!(traced.contains("billing_call"), "tracing was captured");
+    assert!(traced.contains("billing.call"), "tracing was captured");
     assert!(traced.contains("attempt"), "per-attempt events were captured");
     let shown = shown.join("\n");
     for (what, text) in [("Debug/Display", &shown), ("tracing", &traced)] {
@@ -281,5 +281,5 @@ async fn the_request_id_of_a_success_is_traced() {
     .unwrap();
     drop(guard);
     let traced = String::from_utf8_lossy(&log.lock().unwrap()).to_string();
-    assert!(traced.contains("request_id=\"req-of-a-success\""), "{traced}");
+    assert!(traced.contains("billing.request_id=\"req-of-a-success\""), "{traced}");
 }

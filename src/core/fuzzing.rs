@@ -17,6 +17,8 @@ fn make(provider: &'static Provider) -> Core {
         provider,
         http: reqwest::Client::new(),
         base_url: "https://fuzz.invalid".into(),
+        host: "fuzz.invalid".into(),
+        port: 443,
         secret: Some(secrecy::SecretString::from("fuzz-secret".to_string())),
         user_agent: reqwest::header::HeaderValue::from_static("fuzz"),
         options: CallOptions::default(),

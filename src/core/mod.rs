@@ -89,6 +89,9 @@ pub struct Core {
     pub(crate) provider: &'static Provider,
     pub(crate) http: reqwest::Client,
     pub(crate) base_url: String,
+    /// The base URL's host and port (`server.address`, `server.port` in telemetry).
+    pub(crate) host: String,
+    pub(crate) port: u16,
     pub(crate) secret: Option<SecretString>,
     pub(crate) user_agent: reqwest::header::HeaderValue,
     pub(crate) options: CallOptions,

@@ -19,6 +19,7 @@ pub(crate) struct Done {
     pub(crate) status: u16,
     pub(crate) data: Bytes,
     pub(crate) attempts: u32,
+    pub(crate) request_id: Option<String>,
 }
 
 /// A failed attempt, and whether the retry table lets it be sent again.
@@ -39,16 +40,24 @@ impl Core {
         options: &CallOptions,
         extra: HeaderMap,
     ) -> Result<Done, Error> {
+        // OpenTelemetry's HTTP client conventions: `url.template` is the path
+        // template, never the filled URL; `otel.name` is "{method} {template}".
+        let empty = tracing::field::Empty;
         let span = tracing::info_span!(
-            "billing_call",
-            provider = self.provider.name,
-            operation = op.id,
-            attempts = tracing::field::Empty,
-            status = tracing::field::Empty,
-            request_id = tracing::field::Empty,
-            latency_ms = tracing::field::Empty,
+            "billing.call",
+            otel.name = %format_args!("{} {}", op.method, op.path),
+            otel.kind = "client",
+            http.request.method = op.method,
+            server.address = self.host.as_str(),
+            server.port = self.port,
+            url.template = op.path,
+            http.response.status_code = empty,
+            http.request.resend_count = empty,
+            error.type = empty,
+            billing.provider = self.provider.name,
+            billing.operation = op.id,
+            billing.request_id = empty,
         );
-        let started = Instant::now();
         let sent = AtomicU32::new(0);
         let result = async {
             match tokio::time::timeout(
@@ -69,8 +78,8 @@ impl Core {
         }
         .instrument(span.clone())
         .await;
-        span.record("latency_ms", started.elapsed().as_millis() as u64);
         if let Err(e) = &result {
+            span.record("error.type", error_type(e).as_ref());
             tracing::debug!(parent: &span, error = %e, "call failed");
         }
         result
@@ -104,7 +113,47 @@ impl Core {
             if let Some((body, _)) = &body {
                 *request.body_mut() = Some(reqwest::Body::from(body.clone()));
             }
-            self.attempt(op, request, n, options).await
+            let span = tracing::info_span!(
+                "billing.attempt",
+                otel.name = %format_args!("{} {}", op.method, op.path),
+                otel.kind = "client",
+                http.request.method = op.method,
+                url.template = op.path,
+                http.request.resend_count = n - 1,
+                http.response.status_code = tracing::field::Empty,
+                error.type = tracing::field::Empty,
+            );
+            let started = Instant::now();
+            let call = tracing::Span::current();
+            let result = self.attempt(op, request, n, options).instrument(span.clone()).await;
+            let (status, request_id) = match &result {
+                Ok(done) => (Some(done.status), done.request_id.clone()),
+                Err(f) => (f.error.status(), f.error.request_id().map(str::to_string)),
+            };
+            if let Some(status) = status {
+                call.record("http.response.status_code", status);
+            }
+            if let Some(id) = &request_id {
+                call.record("billing.request_id", id.as_str());
+            }
+            let error = result.as_ref().err().map(|f| error_type(&f.error));
+            if let Some(e) = &error {
+                span.record("error.type", e.as_ref());
+            }
+            // OpenTelemetry's `http.client.request.duration` histogram, through
+            // tracing (tracing-opentelemetry's MetricsLayer reads `histogram.*`);
+            // without a subscriber it costs one disabled-callsite check.
+            tracing::info!(
+                parent: &span,
+                histogram.http.client.request.duration = started.elapsed().as_secs_f64(),
+                http.request.method = op.method,
+                server.address = self.host.as_str(),
+                url.template = op.path,
+                http.response.status_code = status,
+                error.type = error.as_deref(),
+                "attempt"
+            );
+            result
         };
         let result = attempt
             .retry(policy.backoff())
@@ -122,7 +171,8 @@ impl Core {
             })
             .notify(|_, delay| tracing::debug!(delay_ms = delay.as_millis() as u64, "retrying"))
             .await;
-        tracing::Span::current().record("attempts", attempts.load(Ordering::Relaxed));
+        let resends = attempts.load(Ordering::Relaxed).saturating_sub(1);
+        tracing::Span::current().record("http.request.resend_count", resends);
         result.map_err(|f| {
             let mut error = f.error;
             if refused.load(Ordering::Relaxed) {
@@ -187,7 +237,7 @@ impl Core {
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let span = tracing::Span::current();
-        span.record("status", status);
+        span.record("http.response.status_code", status);
         // Never followed, never re-sent: the next hop could be another origin, or
         // turn a charge into a GET whose 200 would read as a success.
         let followed = response.url() != &requested;
@@ -240,9 +290,7 @@ impl Core {
             }
             Interpreted::Undecodable(_) => header_request_id(&headers),
         };
-        if let Some(id) = &request_id {
-            span.record("request_id", self.scrub(id.clone()).as_str());
-        }
+        let request_id = request_id.map(|id| self.scrub(id));
         tracing::debug!(
             attempt = n,
             status,
@@ -256,6 +304,7 @@ impl Core {
                     status,
                     data,
                     attempts: n,
+                    request_id,
                 });
             }
             Interpreted::Data { .. } => {
@@ -324,6 +373,27 @@ fn transport_error(op: &'static Operation, e: reqwest::Error, attempts: u32) -> 
         retry_budget_exhausted: false,
         source: Some(e),
     })
+}
+
+/// OpenTelemetry's `error.type`: low-cardinality, the status code for HTTP errors.
+fn error_type(e: &Error) -> std::borrow::Cow<'static, str> {
+    if e.is_connect() {
+        "connect".into()
+    } else if e.is_timeout() {
+        "timeout".into()
+    } else if e.is_connection_dropped() {
+        "connection_dropped".into()
+    } else if e.is_redirect() {
+        "redirect".into()
+    } else if e.is_invalid_input() {
+        "invalid_input".into()
+    } else if let Some(status) = e.status().filter(|s| !(200..300).contains(s)) {
+        status.to_string().into()
+    } else if e.is_api() {
+        "api_error".into()
+    } else {
+        "decode".into()
+    }
 }
 
 fn header_request_id(headers: &HeaderMap) -> Option<String> {
