@@ -65,6 +65,20 @@ pub fn type_name(name: &str) -> String {
     if plain { name.to_string() } else { pascal(&snake(name)) }
 }
 
+/// Whether a property carries a secret, a token or personal data, and so is never
+/// printed by `Debug`: declared with `x-billing-sensitive: true` (or `false` to
+/// say it is not), else by name: one that contains `secret`, `token`,
+/// `password`, `email`, `card_number` or `api_key`.
+pub fn sensitive(name: &str, schema: &serde_json::Value) -> bool {
+    if let Some(declared) = schema.get("x-billing-sensitive").and_then(serde_json::Value::as_bool) {
+        return declared;
+    }
+    let name = name.to_ascii_lowercase();
+    ["secret", "token", "password", "email", "card_number", "api_key"]
+        .iter()
+        .any(|word| name.contains(word))
+}
+
 /// A usable method name from a declared id, or `None` when nothing is left.
 pub fn method_id(declared: &str) -> Option<String> {
     let mut id = snake(declared);

@@ -92,6 +92,7 @@ fn doc_text(s: &str) -> String {
 
 /// Everything the method needs about a success answer.
 struct Answer {
+    media_is_json: bool,
     media: TokenStream,
     schema: TokenStream,
     rust: TokenStream,
@@ -109,6 +110,7 @@ fn answer(doc: &Value, op: &Value, schemas: &mut Schemas) -> Result<Answer, Stri
     let media: Vec<(&String, &Value)> = content.into_iter().flatten().collect();
     let json = media.iter().find(|(m, _)| is_json(m));
     let empty = || Answer {
+        media_is_json: false,
         media: quote!(s::Media::Empty),
         schema: quote!(None),
         rust: quote!(()),
@@ -122,6 +124,7 @@ fn answer(doc: &Value, op: &Value, schemas: &mut Schemas) -> Result<Answer, Stri
         let rust = rust_type(Some(schema)).map_err(|e| format!("the answer: {e}"))?;
         let target = schemas.component(component_name(schema).unwrap_or_default());
         return Ok(Answer {
+            media_is_json: true,
             media: quote!(s::Media::Json),
             schema: quote!(Some(&#target)),
             rust: quote!(types::#rust),
@@ -132,6 +135,7 @@ fn answer(doc: &Value, op: &Value, schemas: &mut Schemas) -> Result<Answer, Stri
     Ok(match media.first() {
         None => empty(),
         Some((m, _)) if m.starts_with("text/") => Answer {
+            media_is_json: false,
             media: quote!(s::Media::Text),
             schema: quote!(None),
             rust: quote!(::std::string::String),
@@ -139,6 +143,7 @@ fn answer(doc: &Value, op: &Value, schemas: &mut Schemas) -> Result<Answer, Stri
             to_json: quote!(::serde_json::Value::String),
         },
         Some(_) => Answer {
+            media_is_json: false,
             media: quote!(s::Media::Bytes),
             schema: quote!(None),
             rust: quote!(::bytes::Bytes),
@@ -264,7 +269,7 @@ pub fn generate(
     };
     let mut schemas = Schemas::new(doc);
     let (mut table, mut methods, mut arms) = (Vec::new(), Vec::new(), Vec::new());
-    let (mut pagers, mut paging_statics) = (Vec::new(), Vec::new());
+    let (mut pagers, mut paging_statics, mut debug_arms) = (Vec::new(), Vec::new(), Vec::new());
     let ops = operations(doc);
     for (index, o) in ops.iter().enumerate() {
         let at = place(&["paths", o.path, o.method]);
@@ -401,6 +406,7 @@ pub fn generate(
             None => (quote!(None), quote!(), quote!(), quote!()),
         };
         let a = answer(doc, o.op, &mut schemas).map_err(err)?;
+        let media_is_json = a.media_is_json;
         let (media, response_schema, rust, decode, to_json) = (a.media, a.schema, a.rust, a.decode, a.to_json);
         let paging = match o.op.get("x-billing-paging") {
             Some(declared) => {
@@ -458,6 +464,19 @@ pub fn generate(
         });
         arms.push(quote! {
             #id => self.#method(#(#gets,)* #body_get).await.map(#to_json),
+        });
+        // `Debug` of the operation's typed body and answer, for the redaction tests.
+        let body_debug = match &body_type {
+            Some(t) => quote!(::serde_json::from_value::<types::#t>(value).ok().map(|v| format!("{v:?}"))),
+            None => quote!(None),
+        };
+        let answer_debug = match media_is_json {
+            true => quote!(::serde_json::from_value::<#rust>(value).ok().map(|v| format!("{v:?}"))),
+            false => quote!(None),
+        };
+        debug_arms.push(quote! {
+            (#id, false) => #body_debug,
+            (#id, true) => #answer_debug,
         });
         if let Some(p) = paging {
             let (name, table, item) = (&p.ident, &p.table, &p.item);
@@ -554,6 +573,17 @@ pub fn generate(
                     #(#arms)*
                     _ => return None,
                 })
+            }
+
+            /// `Debug` of operation `id`'s typed body (or, with `answer`, its
+            /// typed answer) made from `value`; `None` when it does not fit.
+            #[doc(hidden)]
+            pub fn debug_json(id: &str, answer: bool, value: ::serde_json::Value) -> Option<String> {
+                let _ = &value;
+                match (id, answer) {
+                    #(#debug_arms)*
+                    _ => None,
+                }
             }
         }
     };

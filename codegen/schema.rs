@@ -104,7 +104,9 @@ impl<'a> Schemas<'a> {
         for (prop, sub) in s.get("properties").and_then(Value::as_object).into_iter().flatten() {
             let target = self.reference(sub, &format!("{at}__{}", screaming(prop)));
             let req = required.contains(&prop.as_str());
-            properties.push(quote!(s::Property { name: #prop, required: #req, schema: &#target }));
+            let sensitive = names::sensitive(prop, sub);
+            properties
+                .push(quote!(s::Property { name: #prop, required: #req, sensitive: #sensitive, schema: &#target }));
         }
         let items = match s.get("items") {
             Some(items) => {

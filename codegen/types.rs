@@ -66,6 +66,8 @@ pub fn generate(doc: &Value, origins: &Origins) -> Result<String, PipelineError>
                 }
             }
         }
+        let secret = sensitive_fields(doc);
+        redact(items, &secret);
         for e in &enums {
             let name = &e.name;
             let tokens = open_enum(e).map_err(|e| fail(format!("components > schemas > {name}: {e}")))?;
@@ -75,6 +77,87 @@ pub fn generate(doc: &Value, origins: &Origins) -> Result<String, PipelineError>
         }
     }
     super::unparse(quote::quote!(#types), "types").map_err(fail)
+}
+
+/// Each generated struct with fields never to print: struct name → field names.
+fn sensitive_fields(doc: &Value) -> std::collections::BTreeMap<String, Vec<String>> {
+    let mut out = std::collections::BTreeMap::new();
+    for (name, schema) in doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        let fields: Vec<String> = schema
+            .get("properties")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+            .filter(|(prop, sub)| super::names::sensitive(prop, sub))
+            .map(|(prop, _)| super::names::snake(prop))
+            .collect();
+        if !fields.is_empty() {
+            out.insert(super::names::type_name(name), fields);
+        }
+    }
+    out
+}
+
+/// Replace the derived `Debug` of every struct (and its builder) that has a
+/// sensitive field by one that prints it as `[redacted]`; the value stays as it is.
+fn redact(items: &mut Vec<syn::Item>, secret: &std::collections::BTreeMap<String, Vec<String>>) {
+    use quote::quote;
+    let mut added = Vec::new();
+    for item in items.iter_mut() {
+        match item {
+            syn::Item::Mod(m) if m.ident == "builder" => {
+                if let Some((_, inner)) = &mut m.content {
+                    redact(inner, secret);
+                }
+            }
+            syn::Item::Struct(st) => {
+                let Some(fields) = secret.get(&st.ident.to_string()) else {
+                    continue;
+                };
+                let syn::Fields::Named(named) = &st.fields else {
+                    continue;
+                };
+                let mut removed = false;
+                for attr in st.attrs.iter_mut().filter(|a| a.path().is_ident("derive")) {
+                    let Ok(paths) = attr
+                        .parse_args_with(syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated)
+                    else {
+                        continue;
+                    };
+                    let kept: Vec<&syn::Path> = paths.iter().filter(|p| !p.is_ident("Debug")).collect();
+                    removed |= kept.len() != paths.len();
+                    *attr = syn::parse_quote!(#[derive(#(#kept),*)]);
+                }
+                if !removed {
+                    continue;
+                }
+                let ident = &st.ident;
+                let name = ident.to_string();
+                let shown = named.named.iter().filter_map(|f| f.ident.as_ref()).map(|f| {
+                    let label = f.to_string();
+                    if fields.contains(&label.trim_start_matches("r#").to_string()) {
+                        quote!(.field(#label, &"[redacted]"))
+                    } else {
+                        quote!(.field(#label, &self.#f))
+                    }
+                });
+                added.push(syn::parse_quote! {
+                    impl ::std::fmt::Debug for #ident {
+                        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                            f.debug_struct(#name) #(#shown)* .finish()
+                        }
+                    }
+                });
+            }
+            _ => {}
+        }
+    }
+    items.extend(added);
 }
 
 /// A string enum component: its name, its values, and its aliases (a spelling

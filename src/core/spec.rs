@@ -197,6 +197,9 @@ pub struct Property {
     pub name: &'static str,
     /// Whether it must be present.
     pub required: bool,
+    /// Whether it carries a secret, a token or personal data: the generated
+    /// `Debug` prints it as `[redacted]` (see the README, "Production").
+    pub sensitive: bool,
     /// Its schema.
     pub schema: &'static Schema,
 }
