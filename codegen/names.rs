@@ -11,7 +11,16 @@
 //! `create_payment`).
 
 /// Names a generated client already has; an operation may not take them.
-pub const RESERVED: &[&str] = &["builder", "new", "from_env", "base_url", "with_options", "clone", "fmt"];
+pub const RESERVED: &[&str] = &[
+    "builder",
+    "new",
+    "from_env",
+    "base_url",
+    "with_options",
+    "raw",
+    "clone",
+    "fmt",
+];
 
 /// Rust keywords that cannot be raw identifiers: such an id gets a trailing `_`.
 const NOT_RAW: &[&str] = &["crate", "self", "super", "Self", "_"];

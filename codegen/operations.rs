@@ -552,6 +552,14 @@ pub fn generate(
                 Self { core: self.core.with_options(f) }
             }
 
+            /// A call to a path the spec does not describe yet, on the same
+            /// transport (limits, scrubbing, errors); never re-sent once it may have
+            /// reached the server unless declared `.safe()`, and without the key
+            /// unless `.with_key()`. Its answer is the wire format's data as JSON.
+            pub fn raw(&self, method: crate::core::raw::Method, path: impl Into<String>) -> crate::core::Call<'_, ::serde_json::Value> {
+                crate::core::raw::call(&self.core, method, path)
+            }
+
             #(#methods)*
 
             #(#pagers)*

@@ -164,3 +164,58 @@ async fn validation_can_be_switched_off_for_a_call() {
     c.create_checkout(body()).unvalidated().await.unwrap();
     assert_eq!(server.requests()[0].json()["amount_cents"], 100, "sent as given");
 }
+
+/// The escape hatch for a path the spec does not describe yet: same transport,
+/// never re-sent unless declared safe, the key only when asked.
+#[tokio::test]
+async fn a_raw_call_to_an_undocumented_path() {
+    use billing_clients::core::raw::Method;
+    let ok = Server::always(|| {
+        Reply::json(
+            200,
+            json!({"status": "success", "data": {"tax_amount": 120}, "req_id": "r"}),
+        )
+    })
+    .await;
+    let c = client(&ok.url);
+    let tax = c
+        .raw(Method::Post, "/checkout/recalculate_tax")
+        .json(json!({"order_id": "7f0c2f4e-2b1a-4c7e-9d1e-0a4b3c2d1e0f", "country_code": "DE"}))
+        .await
+        .unwrap();
+    assert_eq!(tax, json!({"tax_amount": 120}));
+    let r = &ok.requests()[0];
+    assert_eq!(
+        (r.method.as_str(), r.path.as_str()),
+        ("POST", "/org/checkout/recalculate_tax")
+    );
+    assert_eq!(r.header("ff-secret-key"), None, "no key unless asked");
+    c.raw(Method::Post, "checkout/x").with_key().await.unwrap();
+    assert_eq!(ok.requests()[1].header("ff-secret-key"), Some("ff_test_key"));
+
+    let down = Server::always(unavailable).await;
+    let c = client(&down.url);
+    let e = c.raw(Method::Post, "/checkout/x").await.unwrap_err();
+    assert_eq!(
+        (e.status(), e.code(), down.count()),
+        (Some(503), Some("unavailable"), 1),
+        "never re-sent"
+    );
+    let _ = c.raw(Method::Get, "/checkout/methods?country=DE").safe().await;
+    assert_eq!(down.count(), 4, "a declared-safe read is retried");
+    assert_eq!(down.requests()[1].path, "/org/checkout/methods?country=DE");
+}
+
+/// An answer that does not fit says where.
+#[tokio::test]
+async fn an_undecodable_answer_names_the_json_path() {
+    let server = Server::always(|| {
+        Reply::json(
+            200,
+            json!({"status": "success", "data": {"client_token": "t", "order_id": "not-a-uuid"}}),
+        )
+    })
+    .await;
+    let e = client(&server.url).create_client_session(session()).await.unwrap_err();
+    assert!(e.is_decode() && e.to_string().contains("`order_id`"), "{e}");
+}

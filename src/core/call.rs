@@ -42,6 +42,7 @@ pub struct Call<'a, T> {
     options: Option<CallOptions>,
     headers: Vec<(String, String)>,
     validated: bool,
+    raw_path: Option<String>,
 }
 
 impl<T> std::fmt::Debug for Call<'_, T> {
@@ -66,6 +67,7 @@ impl<'a, T> Call<'a, T> {
             options: None,
             headers: Vec::new(),
             validated: true,
+            raw_path: None,
         }
     }
 
@@ -104,6 +106,18 @@ impl<'a, T> Call<'a, T> {
     #[doc(hidden)]
     pub fn upload(mut self, name: &'static str, file: impl Into<Upload>) -> Self {
         self.form.push((name, Part::File(file.into())));
+        self
+    }
+
+    /// A path the spec does not describe (the raw escape hatch).
+    pub(crate) fn raw_path(mut self, path: String) -> Self {
+        self.raw_path = Some(path);
+        self
+    }
+
+    /// The same call as another (raw) operation.
+    pub(crate) fn retarget(mut self, op: &'static Operation) -> Self {
+        self.op = op;
         self
     }
 
@@ -162,7 +176,11 @@ impl<'a, T> Call<'a, T> {
     fn prepare(&mut self) -> Result<(String, Option<(Bytes, String)>), Error> {
         let op = self.op;
         self.core.check_auth(op)?;
-        let mut path = op.path.to_string();
+        let mut path = match &self.raw_path {
+            Some(raw) if raw.starts_with('/') => raw.clone(),
+            Some(raw) => format!("/{raw}"),
+            None => op.path.to_string(),
+        };
         let mut query = Vec::new();
         for (param, value) in op.params.iter().zip(&self.params) {
             if self.validated {

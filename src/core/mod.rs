@@ -12,6 +12,7 @@ pub mod decode;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod pages;
+pub mod raw;
 pub mod retry;
 pub mod spec;
 mod transport;
