@@ -5,14 +5,18 @@
 //! against the spec (as JSON); answers are built in the spec's shapes (the tests
 //! check every one against it).
 
+use super::PaymentOutcome;
 use super::http::{Answer, Rejection, success};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use chrono::{DateTime, Duration, Utc};
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use uuid::Uuid;
+
+/// Failed renewals retried (daily, in grace) before a subscription expires.
+pub(super) const RENEWAL_RETRIES: u32 = 3;
 
 /// A price point of the catalogue.
 #[derive(Clone)]
@@ -26,6 +30,8 @@ pub(super) struct PricePoint {
     pub(super) next_period: i64,
     pub(super) next_period_duration: String,
     pub(super) features: Vec<String>,
+    /// A free trial before the first charge of the price.
+    pub(super) trial: Option<Duration>,
     pub(super) version: i64,
     pub(super) id: i64,
     pub(super) created_at: DateTime<Utc>,
@@ -44,6 +50,7 @@ impl PricePoint {
             next_period: 1,
             next_period_duration: "months".into(),
             features: Vec::new(),
+            trial: None,
             version: 1,
             id,
             created_at: now,
@@ -77,6 +84,8 @@ impl PricePoint {
             "next_price": self.next_price.map(|d| d.to_string()),
             "next_period": self.next_period,
             "next_period_duration": self.next_period_duration,
+            "intro_free_trial_period": self.trial.map(|t| t.num_days()),
+            "intro_free_trial_period_duration": self.trial.map(|_| "days"),
         })
     }
 
@@ -113,6 +122,8 @@ pub(super) struct Subscription {
     pub(super) metadata: Value,
     /// A migration waiting for the next period (`delayed_start`).
     pub(super) pending_pp: Option<String>,
+    /// Failed renewals in a row.
+    pub(super) retries: u32,
 }
 
 impl Subscription {
@@ -282,9 +293,117 @@ impl Assets {
         })
     }
 
+    /// Stamp the next event: one microsecond after the last, so that every
+    /// timestamp is distinct and in order while the clock moves only when told.
     fn tick(&mut self) -> DateTime<Utc> {
-        self.now += Duration::seconds(1);
+        self.now += Duration::microseconds(1);
         self.now
+    }
+
+    /// Move the clock to `target`, and with it every subscription that falls due
+    /// on the way, in order: trials convert, periods renew with a charge (taking
+    /// the scripted outcomes), failed renewals retry daily in grace and expire
+    /// after three more failures, autorenew off expires at the period's end, a
+    /// pause with an end resumes.
+    pub(super) fn advance_to(&mut self, target: DateTime<Utc>, outcomes: &mut VecDeque<PaymentOutcome>) {
+        loop {
+            let due = self
+                .subscriptions
+                .values()
+                .filter(|s| !s.statuses.contains("EXPIRED"))
+                .filter_map(|s| s.next_check_at.filter(|t| *t <= target).map(|t| (t, s.subs_id)))
+                .min();
+            let Some((at, id)) = due else { break };
+            self.now = self.now.max(at);
+            self.fall_due(id, outcomes);
+        }
+        self.now = self.now.max(target);
+    }
+
+    fn fall_due(&mut self, id: Uuid, outcomes: &mut VecDeque<PaymentOutcome>) {
+        let now = self.now;
+        let Some(sub) = self.subscriptions.get_mut(&id) else {
+            return;
+        };
+        if sub.statuses.remove("PAUSED") {
+            sub.next_check_at = Some(sub.period_end.max(now));
+            self.subscription_event(id, "resuming");
+            return;
+        }
+        if sub.statuses.contains("AUTORENEW_OFF") {
+            sub.statuses = BTreeSet::from(["EXPIRED"]);
+            sub.next_check_at = None;
+            self.subscription_event(id, "expiration");
+            return;
+        }
+        if let Some(pp) = sub.pending_pp.take() {
+            sub.pp_ident = pp;
+        }
+        let (user, pp_ident) = (sub.external_id.clone(), sub.pp_ident.clone());
+        let Some(pp) = self.catalogue.get(&pp_ident).cloned() else {
+            return;
+        };
+        let order_id = Uuid::new_v4();
+        let paid = matches!(
+            outcomes.pop_front().unwrap_or(PaymentOutcome::Succeeded),
+            PaymentOutcome::Succeeded
+        );
+        let Some(sub) = self.subscriptions.get_mut(&id) else {
+            return;
+        };
+        if paid {
+            let subtype = if sub.statuses.contains("INTRO") {
+                "convertion"
+            } else if sub.statuses.contains("RETRY") {
+                "recovering"
+            } else {
+                "renewing"
+            };
+            let start = if sub.statuses.contains("RETRY") {
+                now
+            } else {
+                sub.period_end
+            };
+            sub.statuses = BTreeSet::from(["RECURRING"]);
+            sub.retries = 0;
+            sub.period_start = start;
+            sub.period_end = start + pp.period();
+            sub.next_check_at = Some(sub.period_end);
+            sub.iteration += 1;
+            let mut price = pp.next_price.unwrap_or_default();
+            if let Some(d) = sub
+                .discounts
+                .iter_mut()
+                .find(|d| d["count_of_iterations_available"].as_i64() > Some(0))
+            {
+                let percent = Decimal::from(d["percent"].as_i64().unwrap_or(0));
+                price -= (price * percent / Decimal::from(100)).round_dp(2);
+                d["count_of_iterations_available"] =
+                    json!(d["count_of_iterations_available"].as_i64().unwrap_or(1) - 1);
+            }
+            self.record(order_id, &user, Some(id), None, price, &pp.currency, "charge");
+            self.subscription_event(id, subtype);
+            return;
+        }
+        self.declined(order_id, &user, &pp_ident);
+        let Some(sub) = self.subscriptions.get_mut(&id) else {
+            return;
+        };
+        sub.retries += 1;
+        if sub.retries == 1 {
+            sub.statuses.insert("RETRY");
+            sub.statuses.insert("GRACE");
+            sub.next_check_at = Some(now + Duration::days(1));
+            self.subscription_event(id, "start_retry");
+            self.subscription_event(id, "start_grace");
+        } else if sub.retries > RENEWAL_RETRIES {
+            sub.statuses = BTreeSet::from(["EXPIRED"]);
+            sub.next_check_at = None;
+            self.subscription_event(id, "finish_grace");
+            self.subscription_event(id, "expiration");
+        } else {
+            sub.next_check_at = Some(now + Duration::days(1));
+        }
     }
 
     /// A succeeded charge of `pp_ident` for order `order_id`: the user gets the
@@ -327,12 +446,13 @@ impl Assets {
                     statuses,
                     started_at: now,
                     period_start: now,
-                    period_end: now + pp.period(),
-                    next_check_at: Some(now + pp.period()),
+                    period_end: now + pp.trial.unwrap_or_else(|| pp.period()),
+                    next_check_at: Some(now + pp.trial.unwrap_or_else(|| pp.period())),
                     iteration: 1,
                     discounts: Vec::new(),
                     metadata,
                     pending_pp: None,
+                    retries: 0,
                 },
             );
             subs_id = Some(id);
@@ -340,15 +460,13 @@ impl Assets {
                 self.subscription_event(id, "starting_trial");
             }
         }
-        self.record(
-            order_id,
-            external_id,
-            subs_id,
-            oneoff_id,
-            pp.price(),
-            &pp.currency,
-            "charge",
-        );
+        // A free trial's first order costs nothing.
+        let first = if pp.trial.is_some() && subs_id.is_some() {
+            Decimal::ZERO
+        } else {
+            pp.price()
+        };
+        self.record(order_id, external_id, subs_id, oneoff_id, first, &pp.currency, "charge");
         let order = json!({
             "order": {
                 "order_id": order_id, "amount": pp.price().to_string(), "currency_code": pp.currency,
@@ -769,6 +887,14 @@ impl Assets {
         }
         if let Some(v) = s(r, "next_period_duration") {
             pp.next_period_duration = v.to_string();
+        }
+        if s(r, "intro_type") == Some("free_trial") {
+            let n = r.get("intro_free_trial_period").and_then(Value::as_i64).unwrap_or(7);
+            pp.trial = Some(match s(r, "intro_free_trial_period_duration") {
+                Some("weeks") => Duration::weeks(n),
+                Some("months") => Duration::days(30 * n),
+                _ => Duration::days(n),
+            });
         }
         if let Some(features) = self.features_of(r)? {
             pp.features = features;

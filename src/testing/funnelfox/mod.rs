@@ -185,6 +185,52 @@ impl FakeFunnelFox {
         self.shared.outbox.settled().await;
     }
 
+    /// Add a subscription price point with a free trial of `days` days, then
+    /// 9.99 USD a month.
+    pub fn add_trial_price_point(&self, pp_ident: impl Into<String>, days: i64) {
+        let mut store = self.shared.store();
+        let (id, now) = (store.assets.catalogue.len() as i64 + 1, store.assets.now);
+        let mut pp = assets::PricePoint::monthly(&pp_ident.into(), id, now);
+        pp.intro_type = "free_trial".into();
+        pp.trial = Some(chrono::Duration::days(days));
+        store.assets.catalogue.insert(pp.ident.clone(), pp);
+    }
+
+    /// The fake's clock. It starts at 2026-01-01T00:00:00 UTC (or
+    /// [`FakeFunnelFox::set_clock`]) and moves only when the test says; each event
+    /// is stamped a microsecond after the one before.
+    pub fn now(&self) -> crate::Timestamp {
+        let now = self.shared.store().assets.now;
+        crate::Timestamp::from(now)
+    }
+
+    /// Set the clock (before anything happened, to start at another instant).
+    pub fn set_clock(&self, at: crate::Timestamp) {
+        self.shared.store().assets.now = at.utc();
+    }
+
+    /// Move the clock forward by `by`: see [`FakeFunnelFox::advance_to`].
+    pub fn advance(&self, by: std::time::Duration) {
+        let target = self.shared.store().assets.now + chrono::Duration::from_std(by).unwrap_or(chrono::Duration::MAX);
+        self.advance_to(target.into());
+    }
+
+    /// Move the clock to `at`, and with it every subscription that falls due on
+    /// the way, in order, each step with its webhook: a trial converts with a
+    /// charge (`convertion`), a period renews with a charge (`renewing`), a
+    /// renewal that fails (a queued [`PaymentOutcome`] other than `Succeeded`)
+    /// puts the subscription in RETRY and GRACE (`start_retry`, `start_grace`),
+    /// retried daily: a success recovers it (`recovering`), a fourth failure
+    /// expires it (`finish_grace`, `expiration`); with autorenew off it expires at
+    /// the period's end; a pause with an end resumes (`resuming`); a deferral is a
+    /// later period end.
+    pub fn advance_to(&self, at: crate::Timestamp) {
+        let mut store = self.shared.store();
+        let store = &mut *store;
+        store.assets.advance_to(at.utc(), &mut store.outcomes);
+        self.shared.outbox.send(std::mem::take(&mut store.assets.events));
+    }
+
     /// The `ff-secret-key` the fake accepts.
     pub fn secret_key(&self) -> &str {
         &self.shared.secret_key
