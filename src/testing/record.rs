@@ -110,12 +110,22 @@ pub(crate) async fn record(State(rec): State<Recorder>, request: Request, next: 
     };
     let response = next.run(Request::from_parts(parts, Body::from(bytes))).await;
     let (parts, body) = response.into_parts();
-    let bytes = to_bytes(body, usize::MAX).await.unwrap_or_default();
+    let (bytes, failed) = match to_bytes(body, usize::MAX).await {
+        Ok(bytes) => (bytes, None),
+        Err(e) => (Bytes::new(), Some(e)),
+    };
     if let Some(r) = rec.log.lock().get_mut(index) {
         r.status = parts.status.as_u16();
         r.response = json_or_text(&bytes);
     }
-    Response::from_parts(parts, Body::from(bytes))
+    match failed {
+        // An answer that failed on purpose fails for the client too.
+        Some(e) => {
+            let error = std::io::Error::other(e.to_string());
+            Response::from_parts(parts, Body::from_stream(Failing(Some(error))))
+        }
+        None => Response::from_parts(parts, Body::from(bytes)),
+    }
 }
 
 fn headers(map: &HeaderMap) -> Vec<(String, String)> {
@@ -134,4 +144,18 @@ fn json_or_text(bytes: &Bytes) -> Value {
         return Value::Null;
     }
     serde_json::from_slice(bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(bytes).into_owned()))
+}
+
+/// A body whose first read fails with the error it holds.
+struct Failing(Option<std::io::Error>);
+
+impl futures_core::Stream for Failing {
+    type Item = Result<Bytes, std::io::Error>;
+
+    fn poll_next(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        std::task::Poll::Ready(self.get_mut().0.take().map(Err))
+    }
 }

@@ -129,6 +129,10 @@ impl Shared {
             let mut store = self.store();
             let answer = store.model(&request);
             self.outbox.send(std::mem::take(&mut store.assets.events));
+            if std::mem::take(&mut store.drop_connection) {
+                // The work is done; the answer never arrives whole.
+                return Ok(Response::new(axum::body::Body::from_stream(super::magic::Dropped)));
+            }
             answer
         };
         if let Some(answer) = modelled {

@@ -3,6 +3,7 @@
 mod assets;
 mod deliver;
 mod http;
+mod magic;
 mod store;
 
 use super::ids::{self, ALNUM};
@@ -129,8 +130,18 @@ pub struct Order {
 ///   bought. `search_users` finds users by the e-mail of their checkout session
 ///   or of `update_email`, which refuses addresses ending in
 ///   `example@example.com` or starting with `FIXME@`.
-/// - Timestamps are naive ISO-8601 with microseconds, as FunnelFox's; the fake's
-///   clock starts on 2026-01-01 and moves one second per event.
+/// - Timestamps are naive ISO-8601 with microseconds, as FunnelFox's, from the
+///   fake's clock ([`FakeFunnelFox::advance`]).
+///
+/// Magic inputs, to make it fail on purpose:
+///
+/// | input | what happens |
+/// |---|---|
+/// | price point `magic_declined`, or payment method token `pm_card_declined` | the charge fails: `failed`, "Your card was declined." |
+/// | price point `magic_3ds`, or token `pm_card_3ds` | `processing` with an action token; `resume_payment` then succeeds |
+/// | price point `magic_renewal_fails_N` (N a number) | its first N renewals fail (RETRY, GRACE), the next succeeds |
+/// | buying a price point the user owns | `double_purchase` under HTTP 200 |
+/// | user `magic_drop_after_charge` | the charge is taken, then the connection drops before the answer |
 pub struct FakeFunnelFox {
     server: Server,
     shared: Arc<Shared>,

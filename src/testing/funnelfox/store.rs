@@ -28,6 +28,8 @@ pub(super) struct Store {
     pub(super) outcomes: VecDeque<PaymentOutcome>,
     /// Charges per payment method token (the fake's clock is one long day).
     token_charges: HashMap<String, u32>,
+    /// Drop the connection instead of answering this request (a magic input).
+    pub(super) drop_connection: bool,
 }
 
 /// FunnelFox allows at most this many charges per payment method token per day.
@@ -159,7 +161,7 @@ impl Store {
             None,
             r.client_metadata,
         );
-        self.charge(order_id).map(success)
+        self.charge(order_id, None).map(success)
     }
 
     pub(super) fn create_payment(&mut self, r: types::CheckoutCreatePaymentIn) -> Answer {
@@ -181,7 +183,7 @@ impl Store {
         {
             order.client_metadata = r.client_metadata;
         }
-        self.charge(r.order_id).map(success)
+        self.charge(r.order_id, Some(&r.payment_method_token)).map(success)
     }
 
     pub(super) fn resume_payment(&mut self, r: types::CheckoutResumePaymentIn) -> Answer {
@@ -193,7 +195,7 @@ impl Store {
                 "no pending action with this resume token for the order",
             ));
         }
-        self.charge(r.order_id).map(success)
+        self.charge(r.order_id, None).map(success)
     }
 
     fn new_order(
@@ -221,12 +223,18 @@ impl Store {
 
     /// Charge order `order_id` with the next scripted outcome: what one-click,
     /// create-payment and resume-payment answer.
-    fn charge(&mut self, order_id: Uuid) -> Result<types::CheckoutCreatePaymentOut, Rejection> {
+    fn charge(&mut self, order_id: Uuid, pm_token: Option<&str>) -> Result<types::CheckoutCreatePaymentOut, Rejection> {
         use CheckoutPaymentStatus as S;
-        let outcome = self.outcomes.pop_front().unwrap_or(PaymentOutcome::Succeeded);
         let Some(order) = self.orders.get_mut(&order_id) else {
             return Err(Rejection::rule("unknown order"));
         };
+        // A resumed 3-D Secure payment goes through, magic or not.
+        let resumed = order.action_required_token.is_some() && pm_token.is_none();
+        let forced = super::magic::forced(&order.pp_ident, pm_token).filter(|_| !resumed);
+        let outcome = forced.unwrap_or_else(|| self.outcomes.pop_front().unwrap_or(PaymentOutcome::Succeeded));
+        if order.external_id == super::magic::DROP_AFTER_CHARGE {
+            self.drop_connection = true;
+        }
         let (status, action, message) = match outcome {
             PaymentOutcome::Succeeded => (S::Succeeded, None, String::new()),
             PaymentOutcome::Processing => (S::Processing, None, String::new()),
