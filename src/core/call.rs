@@ -81,15 +81,7 @@ impl<'a, T> Call<'a, T> {
     /// The request body: the generated type or its builder.
     #[doc(hidden)]
     pub fn body<B: serde::Serialize, I: crate::IntoBody<B>>(mut self, body: I) -> Self {
-        let op = self.op;
-        self.body = Some(
-            body.try_into()
-                .map_err(|e| validate::from_builder_message(op, &e.to_string()).into())
-                .and_then(|b| {
-                    serde_json::to_value(&b)
-                        .map_err(|e| InvalidInput::new(Some(op.id), "body", Violation::Format(e.to_string())).into())
-                }),
-        );
+        self.body = Some(body_json(self.op, body).map_err(Error::from));
         self
     }
 
@@ -269,6 +261,18 @@ impl<'a, T> Call<'a, T> {
                 .decode_error(self.op, Some(done.status), reason, &done.data, done.attempts)
         })
     }
+}
+
+/// A body (the generated type or its builder) as the JSON that would be sent; a
+/// builder's refusal names the field and the rule.
+pub(crate) fn body_json<B: serde::Serialize, I: crate::IntoBody<B>>(
+    op: &'static Operation,
+    body: I,
+) -> Result<Value, InvalidInput> {
+    let body = body
+        .try_into()
+        .map_err(|e| validate::from_builder_message(op, &e.to_string()))?;
+    serde_json::to_value(&body).map_err(|e| InvalidInput::new(Some(op.id), "body", Violation::Format(e.to_string())))
 }
 
 impl<'a, T: Send + 'a> IntoFuture for Call<'a, T> {

@@ -12,7 +12,7 @@
 
 use super::spec::Operation;
 use super::{Call, Core, decode};
-use crate::error::{Error, InvalidInput, Violation};
+use crate::error::{Error, InvalidInput};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use std::collections::{HashSet, VecDeque};
@@ -80,13 +80,7 @@ impl<'a, T: DeserializeOwned> Pages<'a, T> {
         paging: &'static Paging,
         body: I,
     ) -> Self {
-        let body = body
-            .try_into()
-            .map_err(|e| super::validate::from_builder_message(op, &e.to_string()))
-            .and_then(|b| {
-                serde_json::to_value(&b)
-                    .map_err(|e| InvalidInput::new(Some(op.id), "body", Violation::Format(e.to_string())))
-            });
+        let body = super::call::body_json(op, body);
         Self {
             core,
             op,
