@@ -122,6 +122,11 @@ async fn one_subscription_through_every_status() {
     c.disable_autorenew(t::SubsToggleAutorenewIn::builder().subs_id(subs))
         .await
         .unwrap();
+    let (statuses, active, _) = status().await;
+    assert!(
+        statuses.contains(&S::AutorenewOff) && active,
+        "active until the period ends: {statuses:?}"
+    );
     fake.advance(40 * DAY);
     assert_eq!(
         status().await.0,
