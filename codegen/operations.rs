@@ -163,6 +163,21 @@ fn scalar(schema: &Value) -> (TokenStream, TokenStream) {
     }
 }
 
+/// A method argument for parameter or form field `name` (optional unless
+/// `required`), and how the JSON dispatcher reads it from `from`.
+fn argument(arg: &Ident, name: &str, schema: &Value, required: bool, from: TokenStream) -> (TokenStream, TokenStream) {
+    let (ty, get) = scalar(schema);
+    if required {
+        (quote!(#arg: #ty), quote!(#from.get(#name)?.#get?))
+    } else {
+        let read = quote!(match #from.get(#name) {
+            None | Some(::serde_json::Value::Null) => None,
+            Some(v) => Some(v.#get?),
+        });
+        (quote!(#arg: Option<#ty>), read)
+    }
+}
+
 /// A declared `x-billing-paging`, checked against the operation's schemas.
 struct PagingOut {
     ident: Ident,
@@ -322,17 +337,9 @@ pub fn generate(
             let location = format_ident!("{location}");
             param_table.push(quote!(s::Param { name: #name, location: s::Location::#location, required: #required, schema: &#target }));
             let arg = method_ident(&names::method_id(name).unwrap_or_else(|| "value".into()));
-            let (ty, get) = scalar(resolve(doc, &schema));
-            if required {
-                args.push(quote!(#arg: #ty));
-                gets.push(quote!(params.get(#name)?.#get?));
-            } else {
-                args.push(quote!(#arg: Option<#ty>));
-                gets.push(quote!(match params.get(#name) {
-                    None | Some(::serde_json::Value::Null) => None,
-                    Some(v) => Some(v.#get?),
-                }));
-            }
+            let (a, g) = argument(&arg, name, resolve(doc, &schema), required, quote!(params));
+            args.push(a);
+            gets.push(g);
             pushes.push(quote!(.param(::serde_json::Value::from(#arg))));
         }
 
@@ -372,17 +379,9 @@ pub fn generate(
                             form_gets.push(quote!(crate::Upload::new(#name, body.get(#name)?.as_str()?.to_string())));
                             continue;
                         }
-                        let (ty, get) = scalar(prop);
-                        if must {
-                            form_args.push(quote!(#arg: #ty));
-                            form_gets.push(quote!(body.get(#name)?.#get?));
-                        } else {
-                            form_args.push(quote!(#arg: Option<#ty>));
-                            form_gets.push(quote!(match body.get(#name) {
-                                None | Some(::serde_json::Value::Null) => None,
-                                Some(v) => Some(v.#get?),
-                            }));
-                        }
+                        let (a, g) = argument(&arg, name, prop, must, quote!(body));
+                        form_args.push(a);
+                        form_gets.push(g);
                         form_calls.push(quote!(.field(#name, ::serde_json::Value::from(#arg))));
                     }
                     (
