@@ -15,12 +15,15 @@ pub fn generate(doc: &Value, origins: &Origins) -> Result<String, PipelineError>
         |message: String| PipelineError::new(origins.fallback.parent().unwrap_or(&origins.fallback), "", message);
     let mut components_only = doc.clone();
     components_only["paths"] = Value::Object(Default::default());
+    keep_unknown_fields(&mut components_only["components"]["schemas"], "components > schemas").map_err(fail)?;
     let spec: OpenAPI =
         serde_json::from_value(components_only).map_err(|e| fail(format!("not an OpenAPI 3.0 document: {e}")))?;
     let mut settings = GenerationSettings::new();
     // Builders for every struct (`types::X::builder().field(..)`): named setters
     // that carry typify's checks.
     settings.with_interface(InterfaceStyle::Builder);
+    // Maps (and the fields a version does not know) in a stable order.
+    settings.with_map_type("::std::collections::BTreeMap");
     // Money as exact decimals (from strings or numbers), never f64.
     settings.with_conversion(
         string_schema("decimal"),
@@ -68,6 +71,7 @@ pub fn generate(doc: &Value, origins: &Origins) -> Result<String, PipelineError>
         }
         let secret = sensitive_fields(doc);
         redact(items, &secret);
+        non_exhaustive(items);
         for e in &enums {
             let name = &e.name;
             let tokens = open_enum(e).map_err(|e| fail(format!("components > schemas > {name}: {e}")))?;
@@ -104,24 +108,37 @@ fn sensitive_fields(doc: &Value) -> std::collections::BTreeMap<String, Vec<Strin
 }
 
 /// Replace the derived `Debug` of every struct (and its builder) that has a
-/// sensitive field by one that prints it as `[redacted]`; the value stays as it is.
+/// sensitive field, or fields this version does not know (`extra`), by one that
+/// prints a sensitive field as `[redacted]` and of `extra` the names only; the
+/// values stay as they are.
 fn redact(items: &mut Vec<syn::Item>, secret: &std::collections::BTreeMap<String, Vec<String>>) {
+    redact_in(items, secret, false)
+}
+
+fn redact_in(items: &mut Vec<syn::Item>, secret: &std::collections::BTreeMap<String, Vec<String>>, builder: bool) {
     use quote::quote;
+    let none = Vec::new();
     let mut added = Vec::new();
     for item in items.iter_mut() {
         match item {
             syn::Item::Mod(m) if m.ident == "builder" => {
                 if let Some((_, inner)) = &mut m.content {
-                    redact(inner, secret);
+                    redact_in(inner, secret, true);
+                    unknown_fields_optional(inner);
                 }
             }
             syn::Item::Struct(st) => {
-                let Some(fields) = secret.get(&st.ident.to_string()) else {
-                    continue;
-                };
+                let fields = secret.get(&st.ident.to_string()).unwrap_or(&none);
                 let syn::Fields::Named(named) = &st.fields else {
                     continue;
                 };
+                let has_extra = named
+                    .named
+                    .iter()
+                    .any(|f| f.ident.as_ref().is_some_and(|i| i == "extra"));
+                if fields.is_empty() && !has_extra {
+                    continue;
+                }
                 let mut removed = false;
                 for attr in st.attrs.iter_mut().filter(|a| a.path().is_ident("derive")) {
                     let Ok(paths) = attr
@@ -142,6 +159,10 @@ fn redact(items: &mut Vec<syn::Item>, secret: &std::collections::BTreeMap<String
                     let label = f.to_string();
                     if fields.contains(&label.trim_start_matches("r#").to_string()) {
                         quote!(.field(#label, &"[redacted]"))
+                    } else if label == "extra" && builder {
+                        quote!(.field(#label, &crate::core::unknown::names(&self.extra)))
+                    } else if label == "extra" {
+                        quote!(.field(#label, &crate::core::unknown::Names(&self.extra)))
                     } else {
                         quote!(.field(#label, &self.#f))
                     }
@@ -158,6 +179,83 @@ fn redact(items: &mut Vec<syn::Item>, secret: &std::collections::BTreeMap<String
         }
     }
     items.extend(added);
+}
+
+/// A builder starts with no unknown fields (typify's starts with "no value
+/// supplied for extra", as for any field it takes for required).
+fn unknown_fields_optional(builders: &mut [syn::Item]) {
+    for item in builders {
+        let syn::Item::Impl(imp) = item else { continue };
+        let is_default = imp
+            .trait_
+            .as_ref()
+            .and_then(|(path, _)| path.segments.last())
+            .is_some_and(|s| s.ident == "Default");
+        if !is_default {
+            continue;
+        }
+        for member in &mut imp.items {
+            let syn::ImplItem::Fn(f) = member else { continue };
+            let Some(syn::Stmt::Expr(syn::Expr::Struct(init), None)) = f.block.stmts.last_mut() else {
+                continue;
+            };
+            for field in &mut init.fields {
+                if matches!(&field.member, syn::Member::Named(i) if i == "extra") {
+                    field.expr = syn::parse_quote!(Ok(Default::default()));
+                }
+            }
+        }
+    }
+}
+
+/// Mark every generated type `#[non_exhaustive]`: a field or variant a newer
+/// spec adds is then not a breaking change. Structs are built with their
+/// builders (`types::X::builder()`), never literally.
+fn non_exhaustive(items: &mut [syn::Item]) {
+    let marked = |attrs: &[syn::Attribute]| attrs.iter().any(|a| a.path().is_ident("non_exhaustive"));
+    for item in items {
+        match item {
+            syn::Item::Struct(st) if !marked(&st.attrs) => st.attrs.push(syn::parse_quote!(#[non_exhaustive])),
+            syn::Item::Enum(en) if !marked(&en.attrs) => en.attrs.push(syn::parse_quote!(#[non_exhaustive])),
+            _ => {}
+        }
+    }
+}
+
+/// Give every object schema with properties a place for the fields it does not
+/// declare (`additionalProperties: {}` makes typify add a flattened `extra`
+/// map), so unknown fields read are kept and sent back. An object closed by
+/// `additionalProperties: false`, or typed by an `additionalProperties` schema,
+/// stays as declared.
+fn keep_unknown_fields(schema: &mut Value, place: &str) -> Result<(), String> {
+    match schema {
+        Value::Array(list) => {
+            for (i, s) in list.iter_mut().enumerate() {
+                keep_unknown_fields(s, &format!("{place}[{i}]"))?;
+            }
+        }
+        Value::Object(map) => {
+            if let Some(props) = map.get("properties").and_then(Value::as_object) {
+                if props.contains_key("extra") {
+                    return Err(format!(
+                        "{place}: a property named `extra` clashes with the field that keeps unknown fields; \
+                         rename it in the overlay"
+                    ));
+                }
+                if matches!(map.get("additionalProperties"), None | Some(Value::Bool(true))) {
+                    map.insert("additionalProperties".into(), Value::Object(Default::default()));
+                }
+            }
+            for (key, sub) in map.iter_mut() {
+                if matches!(key.as_str(), "enum" | "example" | "default" | "required") {
+                    continue;
+                }
+                keep_unknown_fields(sub, &format!("{place} > {key}"))?;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
 }
 
 /// A string enum component: its name, its values, and its aliases (a spelling

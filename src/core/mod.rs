@@ -16,6 +16,7 @@ pub mod raw;
 pub mod retry;
 pub mod spec;
 mod transport;
+pub mod unknown;
 pub(crate) mod upload;
 pub(crate) mod url;
 pub mod validate;

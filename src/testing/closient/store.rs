@@ -109,7 +109,10 @@ impl Store {
                 completed: false,
             },
         );
-        to_json(types::CheckoutOut { checkout_url: url })
+        to_json(types::CheckoutOut {
+            checkout_url: url,
+            extra: Default::default(),
+        })
     }
 
     /// The answer to an operation the fake models; `None` for the others, which
@@ -162,6 +165,7 @@ impl Store {
             balance: dollars(org.balance_cents),
             currency: "USD".into(),
             total_spent: dollars(org.spent_cents),
+            extra: Default::default(),
         }))
     }
 
@@ -184,7 +188,9 @@ impl Store {
                 active_gtins: 0,
                 active_lots: 0,
                 active_serials: 0,
+                extra: Default::default(),
             },
+            extra: Default::default(),
         });
         // The generated type leaves out what is null; the service sends null.
         if let Some(obj) = out.as_object_mut() {
@@ -202,7 +208,10 @@ impl Store {
         let _: types::PortalIn = body::parse(r.op, &r.body)?;
         self.authorize(&key, org, OrgIn::Path, true)?;
         let url = format!("https://billing.stripe.com/p/session/test_{}", ids::random(ALNUM, 40));
-        Ok(to_json(types::PortalOut { portal_url: url }))
+        Ok(to_json(types::PortalOut {
+            portal_url: url,
+            extra: Default::default(),
+        }))
     }
 }
 

@@ -36,7 +36,25 @@ pub(super) struct PricePoint {
     pub(super) id: i64,
     pub(super) created_at: DateTime<Utc>,
     pub(super) updated_at: DateTime<Utc>,
+    /// Fields the fake does not model, kept as sent and answered back, as the
+    /// service keeps what it knows and this crate may not (yet).
+    pub(super) kept: serde_json::Map<String, Value>,
 }
+
+/// The request fields `apply` models; any other is kept as sent.
+const MODELLED: &[&str] = &[
+    "origin_ident",
+    "ident",
+    "intro_type",
+    "currency_code",
+    "lifetime_price",
+    "next_price",
+    "next_period",
+    "next_period_duration",
+    "intro_free_trial_period",
+    "intro_free_trial_period_duration",
+    "features",
+];
 
 impl PricePoint {
     /// A monthly subscription at 9.99 USD.
@@ -55,6 +73,7 @@ impl PricePoint {
             id,
             created_at: now,
             updated_at: now,
+            kept: Default::default(),
         }
     }
 
@@ -75,7 +94,7 @@ impl PricePoint {
     }
 
     fn json(&self) -> Value {
-        json!({
+        let mut v = json!({
             "ident": self.ident,
             "currency": currency(&self.currency),
             "intro_type": self.intro_type,
@@ -86,7 +105,12 @@ impl PricePoint {
             "next_period_duration": self.next_period_duration,
             "intro_free_trial_period": self.trial.map(|t| t.num_days()),
             "intro_free_trial_period_duration": self.trial.map(|_| "days"),
-        })
+        });
+        for (key, value) in &self.kept {
+            v.as_object_mut()
+                .map(|o| o.entry(key.clone()).or_insert_with(|| value.clone()));
+        }
+        v
     }
 
     fn admin_json(&self) -> Value {
@@ -908,6 +932,11 @@ impl Assets {
         }
         if let Some(features) = self.features_of(r)? {
             pp.features = features;
+        }
+        for (key, value) in r.as_object().into_iter().flatten() {
+            if !MODELLED.contains(&key.as_str()) {
+                pp.kept.insert(key.clone(), value.clone());
+            }
         }
         if pp.lifetime_price.is_none() && pp.next_price.is_none() {
             return Err(Rejection::rule("a price point needs a lifetime_price or a next_price"));

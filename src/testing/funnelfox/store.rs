@@ -99,7 +99,10 @@ impl Store {
     pub(super) fn simple_session(&mut self, _: types::CheckoutSimpleClientSessionIn) -> Answer {
         let client_token = token();
         self.sessions.insert(client_token.clone(), None);
-        Ok(success(types::CheckoutSimpleClientSessionOut { client_token }))
+        Ok(success(types::CheckoutSimpleClientSessionOut {
+            client_token,
+            extra: Default::default(),
+        }))
     }
 
     pub(super) fn client_session(&mut self, r: types::CheckoutClientSessionIn) -> Answer {
@@ -115,7 +118,11 @@ impl Store {
             r.client_metadata,
         );
         self.sessions.insert(client_token.clone(), Some(order_id));
-        Ok(success(types::CheckoutClientSessionOut { client_token, order_id }))
+        Ok(success(types::CheckoutClientSessionOut {
+            client_token,
+            order_id,
+            extra: Default::default(),
+        }))
     }
 
     pub(super) fn update_session(&mut self, r: types::CheckoutUpdateClientSessionIn) -> Answer {
@@ -257,6 +264,7 @@ impl Store {
             checkout_status: status,
             failed_message_for_user: Some(message),
             order_id: Some(order_id),
+            extra: Default::default(),
         })
     }
 }
