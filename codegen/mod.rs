@@ -76,24 +76,62 @@ pub struct Output {
 /// Run the whole pipeline on one provider's folders of pages (the first holds its
 /// `overlay.yaml`; more folders add pages, as test fixtures do).
 pub fn run(dirs: &[&Path]) -> Result<Output, PipelineError> {
+    generate(&read_pages(dirs)?, dirs[0])
+}
+
+/// Every page of the folders, folder by folder, each in name order.
+pub fn read_pages(dirs: &[&Path]) -> Result<Vec<load::Page>, PipelineError> {
     let mut pages = Vec::new();
     for dir in dirs {
         pages.extend(load::read_dir(dir)?);
     }
-    let mut inputs = pages.iter().map(|p| p.file.clone()).collect::<Vec<_>>();
-    let merged = load::merge(&pages)?;
+    Ok(pages)
+}
+
+/// The merged, overlaid and normalized document of a set of pages.
+pub struct Corrected {
+    pub doc: serde_json::Value,
+    pub origins: load::Origins,
+    /// One line per correction made (the overlay, then each normalization).
+    pub corrections: Vec<String>,
+    /// The overlay applied, if the provider has one.
+    pub overlay: Option<PathBuf>,
+}
+
+/// Steps 1 to 3: merge `pages`, apply the overlay in `overlay_dir`, normalize.
+pub fn correct(pages: &[load::Page], overlay_dir: &Path) -> Result<Corrected, PipelineError> {
+    let merged = load::merge(pages)?;
     let (mut doc, mut origins) = (merged.doc, merged.origins);
     let mut corrections = Vec::new();
-    if let Some(patch) = load::read_overlay(dirs[0])? {
+    let mut overlay = None;
+    if let Some(patch) = load::read_overlay(overlay_dir)? {
         json_patch::merge(&mut doc, &patch.doc);
         corrections.push(format!("applied {}", patch.file.display()));
-        inputs.push(patch.file);
+        overlay = Some(patch.file);
     }
     corrections.extend(normalize::normalize(&mut doc, &mut origins)?);
+    Ok(Corrected {
+        doc,
+        origins,
+        corrections,
+        overlay,
+    })
+}
+
+/// The whole pipeline on pages already read (`overlay_dir` holds the overlay).
+pub fn generate(pages: &[load::Page], overlay_dir: &Path) -> Result<Output, PipelineError> {
+    let mut inputs = pages.iter().map(|p| p.file.clone()).collect::<Vec<_>>();
+    let Corrected {
+        doc,
+        origins,
+        corrections,
+        overlay,
+    } = correct(pages, overlay_dir)?;
+    inputs.extend(overlay);
     let spec = preflight::check(&doc, &origins)?;
     let types = types::generate(&doc, &origins)?;
     let operations = operations::generate(&doc, &spec, &corrections, &origins)?;
-    every_type_generated(&types, &operations).map_err(|m| PipelineError::new(dirs[0], "components", m))?;
+    every_type_generated(&types, &operations).map_err(|m| PipelineError::new(overlay_dir, "components", m))?;
     Ok(Output {
         types,
         operations,
