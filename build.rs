@@ -19,7 +19,9 @@ fn main() {
     println!("cargo::rustc-check-cfg=cfg(billing_fixture)");
     let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
     let mut providers = PROVIDERS.to_vec();
-    if std::env::var_os("CARGO_FEATURE_TESTING").is_some() {
+    // The test-only client of the fixture pages: for this crate's own tests (the
+    // dev-dependency turns `__fixture` on), never compiled for a user of `testing`.
+    if std::env::var_os("CARGO_FEATURE___FIXTURE").is_some() {
         println!("cargo:rerun-if-changed={}", FIXTURE.1[1]);
         if Path::new(FIXTURE.1[1]).is_dir() {
             providers.push(FIXTURE);

@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod closient;
 pub mod core;
@@ -11,7 +12,7 @@ mod timestamp;
 
 pub use crate::core::retry::{RetryBudget, RetryPolicy};
 pub use crate::core::upload::Upload;
-pub use crate::core::{Builder, Call, CallOptions, Pages};
+pub use crate::core::{Builder, Call, CallOptions, Pages, http_client_builder};
 pub use error::{
     ApiError, DecodeError, Error, FieldIssue, InvalidInput, RedirectError, Result, TransportError, TransportKind,
     Violation,

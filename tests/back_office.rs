@@ -265,7 +265,7 @@ async fn management_calls_need_the_key_and_checkout_calls_do_not() {
         .payment_refund(
             t::RefundIn::builder()
                 .external_id("user-42")
-                .order_id(uuid::Uuid::new_v4()),
+                .order_id(uuid::Uuid::from_u128(0x6f1c_2a8e_4b7d_4c3a_9e15_d2f0_a1b3_c4d5)),
         )
         .await
         .unwrap_err();

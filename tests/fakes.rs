@@ -128,7 +128,11 @@ async fn unknown_price_point_token_or_order_is_a_bad_request() {
     for (token, order, pp) in [
         ("no-such-token", s.order_id, "pro_yearly"),
         (s.client_token.as_str(), other.order_id, "pro_yearly"),
-        (s.client_token.as_str(), uuid::Uuid::new_v4(), "pro_yearly"),
+        (
+            s.client_token.as_str(),
+            uuid::Uuid::from_u128(0x6f1c_2a8e_4b7d_4c3a_9e15_d2f0_a1b3_c4d5),
+            "pro_yearly",
+        ),
         (simple.client_token.as_str(), s.order_id, "pro_yearly"),
         (s.client_token.as_str(), s.order_id, "gold"),
     ] {
@@ -264,7 +268,10 @@ async fn checkout_operations_never_receive_the_secret_key() {
 }
 
 async fn raw_post(url: &str, body: &str) -> (u16, Value) {
-    let r = reqwest::Client::new()
+    let r = billing_clients::http_client_builder()
+        .unwrap()
+        .build()
+        .unwrap()
         .post(url)
         .header("content-type", "application/json")
         .body(body.to_string())
@@ -279,7 +286,7 @@ async fn raw_post(url: &str, body: &str) -> (u16, Value) {
 async fn funnelfox_fake_refuses_what_the_spec_forbids_with_http_400() {
     let fake = funnelfox().await;
     let url = |op: &str| format!("{}/checkout/{op}", fake.base_url());
-    let order = uuid::Uuid::new_v4();
+    let order = uuid::Uuid::from_u128(0x6f1c_2a8e_4b7d_4c3a_9e15_d2f0_a1b3_c4d5);
     for (op, body) in [
         ("create_simple_client_session", "{not json".to_string()),
         ("create_simple_client_session", "[]".to_string()),
@@ -421,7 +428,12 @@ async fn an_unknown_key_is_401() {
     assert_eq!((http, code.as_str()), (401, "UNAUTHORIZED"));
     assert_eq!(t.fake.count("create_checkout"), 1, "a 401 is not retried");
 
-    let r = reqwest::get(format!("{}/billing/balance/{}", t.fake.base_url(), t.org))
+    let r = billing_clients::http_client_builder()
+        .unwrap()
+        .build()
+        .unwrap()
+        .get(format!("{}/billing/balance/{}", t.fake.base_url(), t.org))
+        .send()
         .await
         .unwrap();
     assert_eq!(r.status(), 401);
@@ -473,7 +485,10 @@ async fn the_client_stops_amount_499_and_the_fake_refuses_it_with_400() {
     assert_eq!(t.fake.requests().len(), 0, "nothing was sent");
 
     let post = |body: Value| {
-        reqwest::Client::new()
+        billing_clients::http_client_builder()
+            .unwrap()
+            .build()
+            .unwrap()
             .post(format!("{}/billing/checkout", t.fake.base_url()))
             .header("X-API-Key", &t.billing)
             .json(&body)
@@ -513,7 +528,10 @@ async fn the_client_stops_amount_499_and_the_fake_refuses_it_with_400() {
     body.as_object_mut().unwrap().remove("cancel_url");
     assert_eq!(post(body).await.unwrap().status(), 422);
     // A body that is not JSON is a bad request.
-    let r = reqwest::Client::new()
+    let r = billing_clients::http_client_builder()
+        .unwrap()
+        .build()
+        .unwrap()
         .post(format!("{}/billing/checkout", t.fake.base_url()))
         .header("X-API-Key", &t.billing)
         .body("amount=500")
@@ -611,7 +629,14 @@ async fn shutdown_stops_the_servers() {
     ff.shutdown().await;
     cl.shutdown().await;
     for url in [ff_url, cl_url] {
-        let e = reqwest::Client::new().post(&url).send().await.unwrap_err();
+        let e = billing_clients::http_client_builder()
+            .unwrap()
+            .build()
+            .unwrap()
+            .post(&url)
+            .send()
+            .await
+            .unwrap_err();
         assert!(e.is_connect(), "{url}: {e:?}");
     }
     // Dropping stops a fake too (without waiting for it).
@@ -669,7 +694,10 @@ async fn exercise(ff: &FakeFunnelFox, cl: &FakeClosient) {
     let _ = k.create_resolver_checkout(resolver(&org)).await;
     let _ = member.create_checkout(checkout(&org, 500)).await;
     let _ = k.get_balance("2222222222222222222222").await;
-    let _ = reqwest::Client::new()
+    let _ = billing_clients::http_client_builder()
+        .unwrap()
+        .build()
+        .unwrap()
         .post(format!("{}/billing/checkout", cl.base_url()))
         .header("x-api-key", &key)
         .json(&json!({"organization_id": org, "amount_cents": 1}))
@@ -909,7 +937,12 @@ async fn the_fake_requires_the_key_where_the_spec_does() {
     let op = fixture::SPEC.operations.iter().find(|op| op.requires_auth).unwrap();
     let url = format!("{}{}", fake.base_url(), op.path);
     for key in [None, Some("ff_wrong")] {
-        let mut request = reqwest::Client::new().post(&url).json(&json!({}));
+        let mut request = billing_clients::http_client_builder()
+            .unwrap()
+            .build()
+            .unwrap()
+            .post(&url)
+            .json(&json!({}));
         if let Some(key) = key {
             request = request.header("ff-secret-key", key);
         }
@@ -921,7 +954,10 @@ async fn the_fake_requires_the_key_where_the_spec_does() {
             (Some("error"), Some("unauthorized"))
         );
     }
-    let response = reqwest::Client::new()
+    let response = billing_clients::http_client_builder()
+        .unwrap()
+        .build()
+        .unwrap()
         .post(&url)
         .header("ff-secret-key", fake.secret_key())
         .json(&json!({}))

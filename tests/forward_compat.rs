@@ -2,7 +2,7 @@
 //! adds is neither a decode error nor lost. Every struct keeps the fields this
 //! version does not know in `extra` and sends them back; every type is
 //! `#[non_exhaustive]` and built with its builder, so a new optional field in a
-//! spec is not a breaking change (RELEASING.md shows the semver check agreeing).
+//! spec is not a breaking change (BENCHMARKS.md, "Semver check", shows the semver check agreeing).
 
 use billing_clients::funnelfox::types as t;
 use billing_clients::testing::FakeFunnelFox;

@@ -370,7 +370,11 @@ async fn an_answer_from_another_url_is_refused() {
     let other = Server::always(success).await;
     let other_url = other.url.clone();
     let server = Server::start(move |_, _| redirect(302, &format!("{other_url}/paid"))).await;
-    let follows = reqwest::Client::new();
+    let follows = billing_clients::http_client_builder()
+        .unwrap()
+        .redirect(reqwest::redirect::Policy::limited(10))
+        .build()
+        .unwrap();
     let c = Client::builder("org")
         .base_url(format!("{}/{{org_id}}", server.url))
         .http_client(follows)

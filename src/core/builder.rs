@@ -155,8 +155,7 @@ impl<C: Api> Builder<C> {
         let http = match self.http {
             Some(http) => http,
             // Redirects are never followed (see `RedirectError`).
-            None => reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
+            None => http_client_builder()?
                 .connect_timeout(self.connect_timeout)
                 .build()
                 .map_err(|e| InvalidInput::new(None, "http_client", Violation::Format(e.to_string())))?,
@@ -181,6 +180,29 @@ impl<C: Api> Builder<C> {
         };
         Ok(C::from_core(Arc::new(core)))
     }
+}
+
+/// A `reqwest::ClientBuilder` set up as the clients' own: TLS through rustls
+/// with this crate's crypto provider (`ring`, or `aws-lc-rs`) and the
+/// platform's verifier, and redirects never followed. Start here to tune a
+/// client for [`Builder::http_client`] (pool, proxy, timeouts) without a second
+/// TLS stack in the build:
+///
+/// ```
+/// use std::time::Duration;
+///
+/// let http = billing_clients::http_client_builder()?
+///     .pool_idle_timeout(Duration::from_secs(30))
+///     .build()
+///     .expect("a reqwest client");
+/// let client = billing_clients::funnelfox::Client::builder("my-org").http_client(http).build()?;
+/// # Ok::<(), billing_clients::Error>(())
+/// ```
+pub fn http_client_builder() -> Result<reqwest::ClientBuilder, Error> {
+    let tls = super::tls::config().map_err(|e| InvalidInput::new(None, "http_client", Violation::Format(e)))?;
+    Ok(reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .tls_backend_preconfigured(tls))
 }
 
 /// The environment variable `name`, if set and not empty.

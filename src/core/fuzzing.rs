@@ -15,7 +15,10 @@ fn cores() -> &'static [Core; 2] {
 fn make(provider: &'static Provider) -> Core {
     Core {
         provider,
-        http: reqwest::Client::new(),
+        http: super::http_client_builder()
+            .expect("a TLS configuration")
+            .build()
+            .expect("a reqwest client"),
         base_url: "https://fuzz.invalid".into(),
         host: "fuzz.invalid".into(),
         port: 443,

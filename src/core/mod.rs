@@ -12,16 +12,18 @@ pub mod decode;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod pages;
+pub(crate) mod random;
 pub mod raw;
 pub mod retry;
 pub mod spec;
+mod tls;
 mod transport;
 pub mod unknown;
 pub(crate) mod upload;
 pub(crate) mod url;
 pub mod validate;
 
-pub use builder::{Builder, CallOptions};
+pub use builder::{Builder, CallOptions, http_client_builder};
 pub use call::Call;
 pub use pages::Pages;
 

@@ -59,7 +59,7 @@ pub(crate) enum Part {
 
 /// The form as bytes and its `Content-Type` (with a boundary no part contains).
 pub(crate) fn encode(parts: &[(&'static str, Part)]) -> (Bytes, String) {
-    let mut seed = uuid::Uuid::new_v4().simple().to_string();
+    let mut seed = random_hex();
     let contains = |b: &str| {
         parts.iter().any(|(_, p)| match p {
             Part::File(u) => u.data.windows(b.len()).any(|w| w == b.as_bytes()),
@@ -67,7 +67,7 @@ pub(crate) fn encode(parts: &[(&'static str, Part)]) -> (Bytes, String) {
         })
     };
     while contains(&seed) {
-        seed = uuid::Uuid::new_v4().simple().to_string();
+        seed = random_hex();
     }
     let boundary = format!("billing-clients-{seed}");
     let quote = |s: &str| s.replace(['"', '\r', '\n'], "_");
@@ -95,4 +95,9 @@ pub(crate) fn encode(parts: &[(&'static str, Part)]) -> (Bytes, String) {
     }
     out.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
     (out.into(), format!("multipart/form-data; boundary={boundary}"))
+}
+
+/// 32 random hex digits.
+fn random_hex() -> String {
+    format!("{:032x}", super::random::u128())
 }

@@ -51,8 +51,8 @@ impl Outbox {
         };
         let worker = outbox.clone();
         tokio::spawn(async move {
-            let http = reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
+            let http = crate::http_client_builder()
+                .expect("a TLS configuration")
                 .timeout(Duration::from_secs(5))
                 .build()
                 .unwrap_or_default();

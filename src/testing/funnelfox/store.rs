@@ -212,7 +212,7 @@ impl Store {
         client_token: Option<String>,
         client_metadata: Map<String, Value>,
     ) -> Uuid {
-        let order_id = Uuid::new_v4();
+        let order_id = crate::core::random::uuid();
         self.orders.insert(
             order_id,
             Order {
