@@ -331,7 +331,7 @@ fn type_of(v: &Value) -> &'static [JsonType] {
 /// uses; one that does not compile rejects every value rather than panicking.
 /// The common shape `^[class]{m,n}$` (an ASCII class of literals and ranges,
 /// repeated `{n}`, `{m,n}`, `{m,}`, `+` or `*`) is matched by a table instead,
-/// with the same answers (see [`Simple`]).
+/// with the same answers.
 pub fn pattern_matches(pattern: &'static str, s: &str) -> bool {
     // Keyed by where the pattern lives (each is a `static` of the spec tables):
     // hashing two words, not the pattern's text, on every check.
