@@ -269,7 +269,7 @@ impl<'a, T> Call<'a, T> {
         let (path, body) = self.prepare()?;
         let options = self.options.take();
         let options = options.as_ref().unwrap_or(&self.core.options);
-        let done = self.core.execute(self.op, &path, body, options, extra).await?;
+        let done = self.core.execute(self.op, path, body, options, extra).await?;
         (self.decode)(done.data.clone()).map_err(|reason| {
             self.core
                 .decode_error(self.op, Some(done.status), reason, &done.data, done.attempts)

@@ -10,6 +10,7 @@ use crate::error::{ApiError, Error, TransportError, TransportKind};
 use backon::Retryable;
 use bytes::Bytes;
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, USER_AGENT};
+use std::borrow::Cow;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Instant;
 use tracing::Instrument;
@@ -35,7 +36,7 @@ impl Core {
     pub(crate) async fn execute(
         &self,
         op: &'static Operation,
-        path: &str,
+        path: Cow<'static, str>,
         body: Option<super::call::Encoded>,
         options: &CallOptions,
         extra: HeaderMap,
@@ -90,7 +91,7 @@ impl Core {
     async fn attempts(
         &self,
         op: &'static Operation,
-        path: &str,
+        path: Cow<'static, str>,
         body: Option<super::call::Encoded>,
         options: &CallOptions,
         extra: HeaderMap,
@@ -374,14 +375,33 @@ impl Core {
 /// `base` (a checked base URL: absolute, no query, no fragment, no trailing
 /// slash) followed by `path` (and its query), as `Url::parse(base + path)` reads
 /// it. Parsing a whole URL (the host above all) costs more than the rest of a
-/// call's own work, so the base is parsed once per thread (a few bases kept)
-/// and a plain path is set on a copy; any other path is parsed whole.
-pub(crate) fn request_url(base: &str, path: &str) -> Result<reqwest::Url, url::ParseError> {
+/// call's own work, so each thread keeps a few: the URLs of operations whose
+/// path is the spec's template itself (`Cow::Borrowed`: no parameter in it),
+/// and bases, on a copy of which a plain path is set; any other path is parsed
+/// whole.
+pub(crate) fn request_url(base: &str, path: Cow<'static, str>) -> Result<reqwest::Url, url::ParseError> {
     use std::cell::RefCell;
     const KEPT: usize = 8;
+    type Fixed = Vec<(Box<str>, &'static str, reqwest::Url)>;
     thread_local! {
         static BASES: RefCell<Vec<(Box<str>, reqwest::Url)>> = const { RefCell::new(Vec::new()) };
+        static FIXED: RefCell<Fixed> = const { RefCell::new(Vec::new()) };
     }
+    if let Cow::Borrowed(fixed) = path {
+        let same = |(b, p, _): &&(Box<str>, &'static str, reqwest::Url)| std::ptr::eq(*p, fixed) && &**b == base;
+        if let Some(url) = FIXED.with_borrow(|all| all.iter().find(same).map(|(_, _, u)| u.clone())) {
+            return Ok(url);
+        }
+        let url = request_url(base, Cow::Owned(fixed.to_string()))?;
+        FIXED.with_borrow_mut(|all| {
+            if all.len() == 4 * KEPT {
+                all.remove(0);
+            }
+            all.push((base.into(), fixed, url.clone()));
+        });
+        return Ok(url);
+    }
+    let path = &*path;
     let (only_path, query) = path.split_once('?').map_or((path, None), |(p, q)| (p, Some(q)));
     let plain = only_path.starts_with('/')
         && !only_path.contains("/.")
@@ -501,6 +521,7 @@ async fn read_capped(mut response: reqwest::Response, cap: usize) -> Result<Byte
 #[cfg(test)]
 mod tests {
     use super::request_url;
+    use std::borrow::Cow;
 
     #[test]
     fn request_urls_are_what_parsing_the_whole_url_gives() {
@@ -530,12 +551,14 @@ mod tests {
             for base in bases {
                 for path in paths {
                     let whole = reqwest::Url::parse(&format!("{base}{path}")).unwrap();
-                    assert_eq!(request_url(base, path).unwrap(), whole, "{base} {path}");
-                    assert_eq!(
-                        request_url(base, path).unwrap().as_str(),
-                        whole.as_str(),
-                        "{base} {path}"
-                    );
+                    for path in [Cow::Borrowed(path), Cow::Owned(path.to_string())] {
+                        assert_eq!(request_url(base, path.clone()).unwrap(), whole, "{base} {path}");
+                        assert_eq!(
+                            request_url(base, path.clone()).unwrap().as_str(),
+                            whole.as_str(),
+                            "{base} {path}"
+                        );
+                    }
                 }
             }
         }
