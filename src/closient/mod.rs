@@ -53,6 +53,7 @@ pub(crate) static PROVIDER: Provider = Provider {
         api_key::check(secret.expose_secret()).map(|_| ())
     },
     interpret: wire::interpret,
+    auth_name: std::sync::OnceLock::new(),
 };
 
 impl Client {

@@ -46,7 +46,7 @@ struct Problem {
 /// Read a complete Closient response body of an operation that answers `media`.
 pub(crate) fn interpret(status: u16, media: Media, body: &Bytes) -> Interpreted {
     if (200..300).contains(&status) {
-        return match (media, serde_json::from_slice::<serde_json::Value>(body)) {
+        return match (media, is_json(body)) {
             (Media::Text | Media::Bytes | Media::Multipart, _) | (Media::Json, Ok(_)) => {
                 Interpreted::data(body.clone())
             }
@@ -80,6 +80,15 @@ pub(crate) fn interpret(status: u16, media: Media, body: &Bytes) -> Interpreted 
             ..Default::default()
         }),
         _ => Interpreted::Undecodable(format!("HTTP {status} without a documented error body")),
+    }
+}
+
+/// Whether `body` is JSON, without building it (UTF-8 checked first: the parser
+/// does not check strings it skips).
+fn is_json(body: &[u8]) -> Result<(), serde_json::Error> {
+    match std::str::from_utf8(body) {
+        Ok(text) => serde_json::from_str::<serde::de::IgnoredAny>(text).map(drop),
+        Err(_) => serde_json::from_slice::<serde_json::Value>(body).map(drop),
     }
 }
 

@@ -7,11 +7,16 @@ use super::upload::{self, Part, Upload};
 use super::{CallOptions, Core, url, validate};
 use crate::error::{Error, InvalidInput, Violation};
 use bytes::Bytes;
+use reqwest::header::HeaderValue;
 use serde_json::Value;
+use std::borrow::Cow;
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
+
+/// A request body as sent, and its media type.
+pub(crate) type Encoded = (Bytes, HeaderValue);
 
 /// One call of an operation, sent when awaited:
 ///
@@ -37,7 +42,7 @@ pub struct Call<'a, T> {
     op: &'static Operation,
     decode: fn(Bytes) -> Result<T, String>,
     params: Vec<Value>,
-    body: Option<Result<Value, Error>>,
+    body: Option<Result<Bytes, Error>>,
     form: Vec<(&'static str, Part)>,
     options: Option<CallOptions>,
     headers: Vec<(String, String)>,
@@ -81,7 +86,7 @@ impl<'a, T> Call<'a, T> {
     /// The request body: the generated type or its builder.
     #[doc(hidden)]
     pub fn body<B: serde::Serialize, I: crate::IntoBody<B>>(mut self, body: I) -> Self {
-        self.body = Some(body_json(self.op, body).map_err(Error::from));
+        self.body = Some(body_bytes(self.op, body).map_err(Error::from));
         self
     }
 
@@ -165,13 +170,13 @@ impl<'a, T> Call<'a, T> {
     }
 
     /// Check everything, then send: the request path and body (bytes, media type).
-    fn prepare(&mut self) -> Result<(String, Option<(Bytes, String)>), Error> {
+    fn prepare(&mut self) -> Result<(Cow<'static, str>, Option<Encoded>), Error> {
         let op = self.op;
         self.core.check_auth(op)?;
-        let mut path = match &self.raw_path {
-            Some(raw) if raw.starts_with('/') => raw.clone(),
-            Some(raw) => format!("/{raw}"),
-            None => op.path.to_string(),
+        let mut path: Cow<'static, str> = match self.raw_path.take() {
+            Some(raw) if raw.starts_with('/') => raw.into(),
+            Some(raw) => format!("/{raw}").into(),
+            None => op.path.into(),
         };
         let mut query = Vec::new();
         for (param, value) in op.params.iter().zip(&self.params) {
@@ -180,11 +185,12 @@ impl<'a, T> Call<'a, T> {
             }
             match (param.location, value) {
                 (_, Value::Null) => {}
-                (Location::Path, v) => path = path.replace(&format!("{{{}}}", param.name), &url::segment(v)),
+                (Location::Path, v) => path = path.replace(&format!("{{{}}}", param.name), &url::segment(v)).into(),
                 (Location::Query, v) => query.push((param.name, url::query_value(v))),
             }
         }
         if !query.is_empty() {
+            let path = path.to_mut();
             path.push('?');
             path.push_str(&url::query(&query));
         }
@@ -202,18 +208,26 @@ impl<'a, T> Call<'a, T> {
                 if self.validated {
                     validate::check_body(op, spec.schema, &Value::Object(fields))?;
                 }
-                Some(upload::encode(&self.form))
+                let (bytes, media) = upload::encode(&self.form);
+                let media = HeaderValue::from_str(&media).map_err(|e| {
+                    Error::from(InvalidInput::new(Some(op.id), "body", Violation::Format(e.to_string())))
+                })?;
+                Some((bytes, media))
             }
             (None, _) => None,
             (Some(body), spec) => {
-                let body = body?;
-                if let (Some(spec), true) = (spec, self.validated) {
-                    validate::check_body(op, spec.schema, &body)?;
+                let bytes = body?;
+                // Checked on the text to be sent; only a body that may break a rule
+                // is parsed, to name the rule it breaks.
+                if let (Some(spec), true) = (spec, self.validated)
+                    && !validate::satisfied_by_json(spec.schema, &bytes)
+                {
+                    let value: Value = serde_json::from_slice(&bytes).map_err(|e| {
+                        Error::from(InvalidInput::new(Some(op.id), "body", Violation::Format(e.to_string())))
+                    })?;
+                    validate::check_body(op, spec.schema, &value)?;
                 }
-                let bytes = serde_json::to_vec(&body).map_err(|e| {
-                    Error::from(InvalidInput::new(Some(op.id), "body", Violation::Format(e.to_string())))
-                })?;
-                Some((Bytes::from(bytes), "application/json".to_string()))
+                Some((bytes, HeaderValue::from_static("application/json")))
             }
         };
         Ok((path, body))
@@ -255,12 +269,26 @@ impl<'a, T> Call<'a, T> {
         let (path, body) = self.prepare()?;
         let options = self.options.take();
         let options = options.as_ref().unwrap_or(&self.core.options);
-        let done = self.core.execute(self.op, &path, body, options, extra).await?;
+        let done = self.core.execute(self.op, path, body, options, extra).await?;
         (self.decode)(done.data.clone()).map_err(|reason| {
             self.core
                 .decode_error(self.op, Some(done.status), reason, &done.data, done.attempts)
         })
     }
+}
+
+/// A body (the generated type or its builder) serialised once, as it is sent; a
+/// builder's refusal names the field and the rule.
+fn body_bytes<B: serde::Serialize, I: crate::IntoBody<B>>(
+    op: &'static Operation,
+    body: I,
+) -> Result<Bytes, InvalidInput> {
+    let body = body
+        .try_into()
+        .map_err(|e| validate::from_builder_message(op, &e.to_string()))?;
+    serde_json::to_vec(&body)
+        .map(Bytes::from)
+        .map_err(|e| InvalidInput::new(Some(op.id), "body", Violation::Format(e.to_string())))
 }
 
 /// A body (the generated type or its builder) as the JSON that would be sent; a

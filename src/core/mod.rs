@@ -76,6 +76,20 @@ pub struct Provider {
     pub(crate) check_secret: fn(&SecretString) -> Result<(), InvalidInput>,
     /// Reads a complete response body (any status) of an operation answering `media`.
     pub(crate) interpret: fn(status: u16, media: Media, body: &bytes::Bytes) -> Interpreted,
+    /// The spec's auth header as a header name, made once (start with `OnceLock::new()`).
+    pub(crate) auth_name: std::sync::OnceLock<Option<reqwest::header::HeaderName>>,
+}
+
+impl Provider {
+    /// The spec's auth header as a header name, if it has one (and it is valid).
+    pub(crate) fn auth_name(&self) -> Option<&reqwest::header::HeaderName> {
+        self.auth_name
+            .get_or_init(|| {
+                let header = self.spec.auth_header?;
+                reqwest::header::HeaderName::from_bytes(header.as_bytes()).ok()
+            })
+            .as_ref()
+    }
 }
 
 /// A generated provider client, built by [`Builder`].
@@ -168,7 +182,11 @@ impl Core {
     pub(crate) fn scrub(&self, text: String) -> String {
         use secrecy::ExposeSecret;
         match &self.secret {
-            Some(s) if !s.expose_secret().is_empty() && text.contains(s.expose_secret()) => {
+            Some(s)
+                if !s.expose_secret().is_empty()
+                    && text.len() >= s.expose_secret().len()
+                    && text.contains(s.expose_secret()) =>
+            {
                 text.replace(s.expose_secret(), "[redacted]")
             }
             _ => text,

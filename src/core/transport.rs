@@ -10,6 +10,7 @@ use crate::error::{ApiError, Error, TransportError, TransportKind};
 use backon::Retryable;
 use bytes::Bytes;
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, USER_AGENT};
+use std::borrow::Cow;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Instant;
 use tracing::Instrument;
@@ -35,8 +36,8 @@ impl Core {
     pub(crate) async fn execute(
         &self,
         op: &'static Operation,
-        path: &str,
-        body: Option<(Bytes, String)>,
+        path: Cow<'static, str>,
+        body: Option<super::call::Encoded>,
         options: &CallOptions,
         extra: HeaderMap,
     ) -> Result<Done, Error> {
@@ -62,7 +63,7 @@ impl Core {
         let result = async {
             match tokio::time::timeout(
                 options.call_timeout,
-                self.attempts(op, path, body, options, extra, &sent),
+                self.attempts(op, path, body, options, extra, &sent, &span),
             )
             .await
             {
@@ -85,75 +86,85 @@ impl Core {
         result
     }
 
+    // The call's parts, its attempt counter and its span: one call's state, not a bundle worth a type.
+    #[allow(clippy::too_many_arguments)]
     async fn attempts(
         &self,
         op: &'static Operation,
-        path: &str,
-        body: Option<(Bytes, String)>,
+        path: Cow<'static, str>,
+        body: Option<super::call::Encoded>,
         options: &CallOptions,
         extra: HeaderMap,
         attempts: &AtomicU32,
+        call: &tracing::Span,
     ) -> Result<Done, Error> {
-        let url = reqwest::Url::parse(&format!("{}{path}", self.base_url)).map_err(|e| {
+        let url = request_url(&self.base_url, path).map_err(|e| {
             crate::error::InvalidInput::new(Some(op.id), "path", crate::Violation::Format(e.to_string()))
         })?;
         let method = reqwest::Method::from_bytes(op.method.as_bytes()).unwrap_or(reqwest::Method::POST);
-        let mut headers = self.headers(op, body.as_ref().map(|(_, media)| media.as_str()));
-        headers.extend(extra);
+        let content_type = body.as_ref().map(|(_, media)| media);
+        // The first attempt takes these; a retry builds its own.
+        let mut first = Some(self.headers(op, content_type, &extra));
+        let (url, method, body, extra) = (&url, &method, &body, &extra);
         let policy = &options.retry;
         let mut waited = std::time::Duration::ZERO;
         let budget = &self.budget;
         budget.deposit();
         let refused = std::sync::atomic::AtomicBool::new(false);
-        let attempt = || async {
-            let n = attempts.fetch_add(1, Ordering::Relaxed) + 1;
-            let mut request = reqwest::Request::new(method.clone(), url.clone());
-            *request.headers_mut() = headers.clone();
-            *request.timeout_mut() = Some(options.attempt_timeout);
-            if let Some((body, _)) = &body {
-                *request.body_mut() = Some(reqwest::Body::from(body.clone()));
+        let attempt = || {
+            let headers = first.take().unwrap_or_else(|| self.headers(op, content_type, extra));
+            async move {
+                let n = attempts.fetch_add(1, Ordering::Relaxed) + 1;
+                let mut request = reqwest::Request::new(method.clone(), url.clone());
+                *request.headers_mut() = headers;
+                *request.timeout_mut() = Some(options.attempt_timeout);
+                if let Some((body, _)) = body {
+                    *request.body_mut() = Some(reqwest::Body::from(body.clone()));
+                }
+                let span = tracing::info_span!(
+                    "billing.attempt",
+                    otel.name = %format_args!("{} {}", op.method, op.path),
+                    otel.kind = "client",
+                    http.request.method = op.method,
+                    url.template = op.path,
+                    http.request.resend_count = n - 1,
+                    http.response.status_code = tracing::field::Empty,
+                    error.type = tracing::field::Empty,
+                );
+                let started = Instant::now();
+                let result = self
+                    .attempt(op, request, url, n, options, started)
+                    .instrument(span.clone())
+                    .await;
+                let (status, request_id) = match &result {
+                    Ok(done) => (Some(done.status), done.request_id.as_deref()),
+                    Err(f) => (f.error.status(), f.error.request_id()),
+                };
+                if let Some(status) = status {
+                    call.record("http.response.status_code", status);
+                }
+                if let Some(id) = request_id {
+                    call.record("billing.request_id", id);
+                }
+                let error = result.as_ref().err().map(|f| error_type(&f.error));
+                if let Some(e) = &error {
+                    span.record("error.type", e.as_ref());
+                }
+                // OpenTelemetry's `http.client.request.duration` histogram, through
+                // tracing (tracing-opentelemetry's MetricsLayer reads `histogram.*`);
+                // without a subscriber it costs one disabled-callsite check.
+                tracing::info!(
+                    parent: &span,
+                    histogram.http.client.request.duration = started.elapsed().as_secs_f64(),
+                    http.request.method = op.method,
+                    server.address = self.host.as_str(),
+                    url.template = op.path,
+                    http.response.status_code = status,
+                    error.type = error.as_deref(),
+                    "attempt"
+                );
+                result
             }
-            let span = tracing::info_span!(
-                "billing.attempt",
-                otel.name = %format_args!("{} {}", op.method, op.path),
-                otel.kind = "client",
-                http.request.method = op.method,
-                url.template = op.path,
-                http.request.resend_count = n - 1,
-                http.response.status_code = tracing::field::Empty,
-                error.type = tracing::field::Empty,
-            );
-            let started = Instant::now();
-            let call = tracing::Span::current();
-            let result = self.attempt(op, request, n, options).instrument(span.clone()).await;
-            let (status, request_id) = match &result {
-                Ok(done) => (Some(done.status), done.request_id.clone()),
-                Err(f) => (f.error.status(), f.error.request_id().map(str::to_string)),
-            };
-            if let Some(status) = status {
-                call.record("http.response.status_code", status);
-            }
-            if let Some(id) = &request_id {
-                call.record("billing.request_id", id.as_str());
-            }
-            let error = result.as_ref().err().map(|f| error_type(&f.error));
-            if let Some(e) = &error {
-                span.record("error.type", e.as_ref());
-            }
-            // OpenTelemetry's `http.client.request.duration` histogram, through
-            // tracing (tracing-opentelemetry's MetricsLayer reads `histogram.*`);
-            // without a subscriber it costs one disabled-callsite check.
-            tracing::info!(
-                parent: &span,
-                histogram.http.client.request.duration = started.elapsed().as_secs_f64(),
-                http.request.method = op.method,
-                server.address = self.host.as_str(),
-                url.template = op.path,
-                http.response.status_code = status,
-                error.type = error.as_deref(),
-                "attempt"
-            );
-            result
         };
         let result = attempt
             .retry(policy.backoff())
@@ -172,7 +183,7 @@ impl Core {
             .notify(|_, delay| tracing::debug!(delay_ms = delay.as_millis() as u64, "retrying"))
             .await;
         let resends = attempts.load(Ordering::Relaxed).saturating_sub(1);
-        tracing::Span::current().record("http.request.resend_count", resends);
+        call.record("http.request.resend_count", resends);
         result.map_err(|f| {
             let mut error = f.error;
             if refused.load(Ordering::Relaxed) {
@@ -184,23 +195,23 @@ impl Core {
 
     /// The headers of every attempt: the body's media type, our user agent, and the auth header
     /// exactly where the operation's `security` asks for it, marked sensitive.
-    fn headers(&self, op: &Operation, content_type: Option<&str>) -> HeaderMap {
-        let mut headers = HeaderMap::new();
+    /// The call's extra headers come last, replacing any of the same name.
+    fn headers(&self, op: &Operation, content_type: Option<&HeaderValue>, extra: &HeaderMap) -> HeaderMap {
+        let mut headers = HeaderMap::with_capacity(4 + extra.keys_len());
         headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
-        if let Some(value) = content_type.and_then(|c| HeaderValue::from_str(c).ok()) {
-            headers.insert(CONTENT_TYPE, value);
+        if let Some(value) = content_type {
+            headers.insert(CONTENT_TYPE, value.clone());
         }
         headers.insert(USER_AGENT, self.user_agent.clone());
-        let name = self
-            .spec()
-            .auth_header
-            .and_then(|h| HeaderName::from_bytes(h.as_bytes()).ok());
-        if let (true, Some(name), Some(secret)) = (op.requires_auth, name, &self.secret) {
+        if let (true, Some(name), Some(secret)) = (op.requires_auth, self.provider.auth_name(), &self.secret) {
             use secrecy::ExposeSecret;
             if let Ok(mut value) = HeaderValue::from_str(secret.expose_secret()) {
                 value.set_sensitive(true);
-                headers.insert(name, value);
+                headers.insert(name.clone(), value);
             }
+        }
+        if !extra.is_empty() {
+            headers.extend(extra.clone());
         }
         headers
     }
@@ -209,16 +220,16 @@ impl Core {
         &self,
         op: &'static Operation,
         request: reqwest::Request,
+        requested: &reqwest::Url,
         n: u32,
         options: &CallOptions,
+        started: Instant,
     ) -> Result<Done, Failed> {
-        let started = Instant::now();
         let fail = |error: Error, failure: Failure, retry_after| Failed {
             error,
             retry: may_retry(op.retry, failure),
             retry_after,
         };
-        let requested = request.url().clone();
         let response = match self.http.execute(request).await {
             Ok(r) => r,
             Err(e) => {
@@ -235,16 +246,17 @@ impl Core {
             }
         };
         let status = response.status().as_u16();
-        let headers = response.headers().clone();
+        let success = (200..300).contains(&status);
         let span = tracing::Span::current();
         span.record("http.response.status_code", status);
         // Never followed, never re-sent: the next hop could be another origin, or
         // turn a charge into a GET whose 200 would read as a success.
-        let followed = response.url() != &requested;
+        let followed = response.url() != requested;
         if followed || (300..400).contains(&status) {
             let location = match followed {
                 true => Some(response.url().to_string()),
-                false => headers
+                false => response
+                    .headers()
                     .get(reqwest::header::LOCATION)
                     .map(|l| String::from_utf8_lossy(l.as_bytes()).into_owned()),
             };
@@ -262,6 +274,9 @@ impl Core {
                 retry_after: None,
             });
         }
+        // The body read takes the response: keep its headers (moved, not copied).
+        let mut response = response;
+        let headers = std::mem::take(response.headers_mut());
         let body = match read_capped(response, options.max_response_bytes).await {
             Ok(body) => body,
             Err(Read::Transport(e)) => {
@@ -297,7 +312,6 @@ impl Core {
             latency_ms = started.elapsed().as_millis() as u64,
             "attempt"
         );
-        let success = (200..300).contains(&status);
         let error = match interpreted {
             Interpreted::Data { data, .. } if success => {
                 return Ok(Done {
@@ -358,6 +372,71 @@ impl Core {
     }
 }
 
+/// `base` (a checked base URL: absolute, no query, no fragment, no trailing
+/// slash) followed by `path` (and its query), as `Url::parse(base + path)` reads
+/// it. Parsing a whole URL (the host above all) costs more than the rest of a
+/// call's own work, so each thread keeps a few: the URLs of operations whose
+/// path is the spec's template itself (`Cow::Borrowed`: no parameter in it),
+/// and bases, on a copy of which a plain path is set; any other path is parsed
+/// whole.
+pub(crate) fn request_url(base: &str, path: Cow<'static, str>) -> Result<reqwest::Url, url::ParseError> {
+    use std::cell::RefCell;
+    const KEPT: usize = 8;
+    type Fixed = Vec<(Box<str>, &'static str, reqwest::Url)>;
+    thread_local! {
+        static BASES: RefCell<Vec<(Box<str>, reqwest::Url)>> = const { RefCell::new(Vec::new()) };
+        static FIXED: RefCell<Fixed> = const { RefCell::new(Vec::new()) };
+    }
+    if let Cow::Borrowed(fixed) = path {
+        let same = |(b, p, _): &&(Box<str>, &'static str, reqwest::Url)| std::ptr::eq(*p, fixed) && &**b == base;
+        if let Some(url) = FIXED.with_borrow(|all| all.iter().find(same).map(|(_, _, u)| u.clone())) {
+            return Ok(url);
+        }
+        let url = request_url(base, Cow::Owned(fixed.to_string()))?;
+        FIXED.with_borrow_mut(|all| {
+            if all.len() == 4 * KEPT {
+                all.remove(0);
+            }
+            all.push((base.into(), fixed, url.clone()));
+        });
+        return Ok(url);
+    }
+    let path = &*path;
+    let (only_path, query) = path.split_once('?').map_or((path, None), |(p, q)| (p, Some(q)));
+    let plain = only_path.starts_with('/')
+        && !only_path.contains("/.")
+        && only_path
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._~/%".contains(&b))
+        && query.is_none_or(|q| {
+            q.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-._~%*+=&".contains(&b))
+        });
+    if !plain {
+        return reqwest::Url::parse(&[base, path].concat());
+    }
+    let cached = BASES.with_borrow(|bases| bases.iter().find(|(b, _)| &**b == base).map(|(_, u)| u.clone()));
+    let mut url = match cached {
+        Some(url) => url,
+        None => {
+            let url = reqwest::Url::parse(base)?;
+            BASES.with_borrow_mut(|bases| {
+                if bases.len() == KEPT {
+                    bases.remove(0);
+                }
+                bases.push((base.into(), url.clone()));
+            });
+            url
+        }
+    };
+    match url.path() {
+        "/" => url.set_path(only_path),
+        prefix => url.set_path(&[prefix, only_path].concat()),
+    }
+    url.set_query(query);
+    Ok(url)
+}
+
 fn transport_error(op: &'static Operation, e: reqwest::Error, attempts: u32) -> Error {
     let kind = if e.is_connect() {
         TransportKind::Connect
@@ -397,9 +476,16 @@ fn error_type(e: &Error) -> std::borrow::Cow<'static, str> {
 }
 
 fn header_request_id(headers: &HeaderMap) -> Option<String> {
-    ["x-request-id", "request-id"]
+    const NAMES: [HeaderName; 2] = [
+        HeaderName::from_static("x-request-id"),
+        HeaderName::from_static("request-id"),
+    ];
+    if headers.is_empty() {
+        return None;
+    }
+    NAMES
         .iter()
-        .find_map(|h| headers.get(*h)?.to_str().ok().map(str::to_string))
+        .find_map(|h| headers.get(h)?.to_str().ok().map(str::to_string))
 }
 
 enum Read {
@@ -407,15 +493,74 @@ enum Read {
     TooLarge(Vec<u8>),
 }
 
-/// Read the whole body, giving up past `cap` bytes (keeping what was read).
+/// Read the whole body, giving up past `cap` bytes (keeping what was read). A
+/// body that comes in one chunk (most) is that chunk, not a copy.
 async fn read_capped(mut response: reqwest::Response, cap: usize) -> Result<Bytes, Read> {
-    let mut body = Vec::new();
+    let mut only: Option<Bytes> = None;
+    let mut body = bytes::BytesMut::new();
     while let Some(chunk) = response.chunk().await.map_err(Read::Transport)? {
-        if body.len() + chunk.len() > cap {
-            body.extend_from_slice(&chunk[..cap.saturating_sub(body.len()).min(chunk.len())]);
-            return Err(Read::TooLarge(body));
+        let read = only.as_ref().map_or(body.len(), Bytes::len);
+        if read + chunk.len() > cap {
+            let mut prefix = only.map_or_else(|| body.to_vec(), Vec::from);
+            prefix.extend_from_slice(&chunk[..cap.saturating_sub(read).min(chunk.len())]);
+            return Err(Read::TooLarge(prefix));
         }
-        body.extend_from_slice(&chunk);
+        match only.take() {
+            None if body.is_empty() => only = Some(chunk),
+            None => body.extend_from_slice(&chunk),
+            Some(first) => {
+                body.reserve(first.len() + chunk.len());
+                body.extend_from_slice(&first);
+                body.extend_from_slice(&chunk);
+            }
+        }
     }
-    Ok(body.into())
+    Ok(only.unwrap_or_else(|| body.freeze()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::request_url;
+    use std::borrow::Cow;
+
+    #[test]
+    fn request_urls_are_what_parsing_the_whole_url_gives() {
+        let bases = [
+            "https://billing.funnelfox.com/org_123/v1",
+            "https://billing.funnelfox.com/a%2Fb%3Fc/v1",
+            "http://127.0.0.1:8080",
+            "http://127.0.0.1:8080/billing/api/v1",
+            "https://www.closient.com/billing/api/v1",
+            "http://[::1]:9/x",
+        ];
+        let paths = [
+            "/checkout/create_client_session",
+            "/billing/balance/2aBcDeFgHiJkLmNoPqRsTu",
+            "/billing/balance/a%20b",
+            "/x?limit=5&cursor=abc%2Bd",
+            "/x?a=b+c&d=*",
+            "/.well-known/x",
+            "/a/../b",
+            "/a b",
+            "/x?a=%ZZ",
+            "/x#frag",
+            "/",
+            "/x?",
+        ];
+        for _ in 0..2 {
+            for base in bases {
+                for path in paths {
+                    let whole = reqwest::Url::parse(&format!("{base}{path}")).unwrap();
+                    for path in [Cow::Borrowed(path), Cow::Owned(path.to_string())] {
+                        assert_eq!(request_url(base, path.clone()).unwrap(), whole, "{base} {path}");
+                        assert_eq!(
+                            request_url(base, path.clone()).unwrap().as_str(),
+                            whole.as_str(),
+                            "{base} {path}"
+                        );
+                    }
+                }
+            }
+        }
+    }
 }

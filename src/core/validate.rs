@@ -4,8 +4,9 @@
 //! what typify does not enforce (integer `minimum`/`maximum`, array sizes), through
 //! nested objects, array items and `anyOf` / `oneOf` / `allOf`.
 
-use super::spec::{JsonType, Operation, Param, Rule, Schema};
+use super::spec::{JsonType, Operation, Param, Property, Rule, Schema};
 use crate::error::{InvalidInput, Violation};
+use serde::de::{self, DeserializeSeed, Visitor};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::{LazyLock, RwLock};
@@ -28,17 +29,36 @@ pub fn check_param(op: &Operation, param: &Param, value: &Value) -> Result<(), I
     }
 }
 
-fn join(at: &str, name: &str) -> String {
-    if at.is_empty() {
-        name.to_string()
-    } else {
-        format!("{at}.{name}")
+/// Where in the value a check is, built only when a check fails (valid input,
+/// the common case, costs no allocation).
+#[derive(Clone, Copy)]
+enum At<'a> {
+    Root(&'a str),
+    Field(&'a At<'a>, &'a str),
+    Index(&'a At<'a>, usize),
+}
+
+impl At<'_> {
+    /// `a.b`, `list[2].c`: a field under an empty root is its bare name.
+    fn render(&self) -> String {
+        match self {
+            At::Root(at) => at.to_string(),
+            At::Field(parent, name) => match parent.render() {
+                at if at.is_empty() => name.to_string(),
+                at => format!("{at}.{name}"),
+            },
+            At::Index(parent, i) => format!("{}[{i}]", parent.render()),
+        }
     }
 }
 
 /// Check `value` against `schema`; the error is the place and the rule broken.
 pub fn check(schema: &Schema, value: &Value, at: &str) -> Result<(), (String, Violation)> {
-    let fail = |v| Err((at.to_string(), v));
+    check_at(schema, value, &At::Root(at))
+}
+
+fn check_at(schema: &Schema, value: &Value, at: &At<'_>) -> Result<(), (String, Violation)> {
+    let fail = |v| Err((at.render(), v));
     if value.is_null() {
         return if schema.nullable || schema.types.is_empty() {
             Ok(())
@@ -56,27 +76,28 @@ pub fn check(schema: &Schema, value: &Value, at: &str) -> Result<(), (String, Vi
     }
     if let Value::Object(map) = value {
         for p in schema.properties {
+            let here = At::Field(at, p.name);
             match map.get(p.name) {
-                None if p.required => return Err((join(at, p.name), Violation::Required)),
+                None if p.required => return Err((here.render(), Violation::Required)),
                 None => {}
-                Some(v) => check(p.schema, v, &join(at, p.name))?,
+                Some(v) => check_at(p.schema, v, &here)?,
             }
         }
     }
     if let (Value::Array(items), Some(item)) = (value, schema.items) {
         for (i, v) in items.iter().enumerate() {
-            check(item, v, &format!("{at}[{i}]"))?;
+            check_at(item, v, &At::Index(at, i))?;
         }
     }
     for s in schema.all_of {
-        check(s, value, at)?;
+        check_at(s, value, at)?;
     }
     // oneOf is read as anyOf: typify's untagged enums take the first that fits.
     for alternatives in [schema.any_of, schema.one_of] {
         if alternatives.is_empty() {
             continue;
         }
-        let mut errors = alternatives.iter().map(|s| check(s, value, at));
+        let mut errors = alternatives.iter().map(|s| check_at(s, value, at));
         let first = errors.next().unwrap_or(Ok(()));
         if first.is_ok() || errors.any(|e| e.is_ok()) {
             continue;
@@ -92,22 +113,205 @@ pub fn check(schema: &Schema, value: &Value, at: &str) -> Result<(), (String, Vi
 /// Whether `value` satisfies `rule` (rules of another type than the value's are
 /// vacuous: the schema's type reports the mismatch).
 pub fn satisfies(rule: &Rule, value: &Value) -> bool {
-    match (rule, value) {
-        (Rule::Enum(values), Value::String(s)) => values.contains(&s.as_str()),
-        (Rule::MinLength(n), Value::String(s)) => s.chars().count() as u64 >= *n,
-        (Rule::MaxLength(n), Value::String(s)) => s.chars().count() as u64 <= *n,
-        (Rule::Pattern(p), Value::String(s)) => pattern_matches(p, s),
-        (Rule::Format("uuid"), Value::String(s)) => uuid::Uuid::try_parse(s).is_ok(),
-        (Rule::Format("decimal"), Value::String(s)) => s.parse::<rust_decimal::Decimal>().is_ok(),
-        (Rule::Minimum { value: m, exclusive }, Value::Number(n)) => {
-            n.as_f64().is_some_and(|x| if *exclusive { x > *m } else { x >= *m })
-        }
-        (Rule::Maximum { value: m, exclusive }, Value::Number(n)) => {
-            n.as_f64().is_some_and(|x| if *exclusive { x < *m } else { x <= *m })
-        }
-        (Rule::MinItems(n), Value::Array(a)) => a.len() as u64 >= *n,
-        (Rule::MaxItems(n), Value::Array(a)) => a.len() as u64 <= *n,
+    match value {
+        Value::String(s) => satisfies_str(rule, s),
+        Value::Number(n) => match n.as_f64() {
+            Some(x) => satisfies_number(rule, x),
+            None => !matches!(rule, Rule::Minimum { .. } | Rule::Maximum { .. }),
+        },
+        Value::Array(a) => satisfies_items(rule, a.len()),
         _ => true,
+    }
+}
+
+fn satisfies_str(rule: &Rule, s: &str) -> bool {
+    match rule {
+        Rule::Enum(values) => values.contains(&s),
+        Rule::MinLength(n) => s.chars().count() as u64 >= *n,
+        // A string has at most as many characters as bytes: most need no count.
+        Rule::MaxLength(n) => s.len() as u64 <= *n || s.chars().count() as u64 <= *n,
+        Rule::Pattern(p) => pattern_matches(p, s),
+        Rule::Format("uuid") => uuid::Uuid::try_parse(s).is_ok(),
+        Rule::Format("decimal") => s.parse::<rust_decimal::Decimal>().is_ok(),
+        _ => true,
+    }
+}
+
+fn satisfies_number(rule: &Rule, x: f64) -> bool {
+    match rule {
+        Rule::Minimum { value: m, exclusive } => {
+            if *exclusive {
+                x > *m
+            } else {
+                x >= *m
+            }
+        }
+        Rule::Maximum { value: m, exclusive } => {
+            if *exclusive {
+                x < *m
+            } else {
+                x <= *m
+            }
+        }
+        _ => true,
+    }
+}
+
+fn satisfies_items(rule: &Rule, len: usize) -> bool {
+    match rule {
+        Rule::MinItems(n) => len as u64 >= *n,
+        Rule::MaxItems(n) => len as u64 <= *n,
+        _ => true,
+    }
+}
+
+/// Whether the JSON text `json` certainly satisfies `schema`, read in one pass
+/// without building a [`Value`] (nor allocating, when it does). `false` means
+/// "not shown": a violation, or a schema this pass leaves to [`check`] (`allOf`,
+/// `anyOf`, `oneOf`, more than 64 properties). It accepts exactly what [`check`]
+/// accepts of those it reads, so `true` needs no second look and `false` is
+/// followed by [`check_body`] on the parsed value, which names the violation.
+pub fn satisfied_by_json(schema: &Schema, json: &[u8]) -> bool {
+    let mut de = serde_json::Deserializer::from_slice(json);
+    Streamed(schema).deserialize(&mut de).is_ok() && de.end().is_ok()
+}
+
+/// The schema a value read from the stream must satisfy.
+#[derive(Clone, Copy)]
+struct Streamed<'s>(&'s Schema);
+
+/// Not satisfied, or not known (the message is never read).
+fn unshown<E: de::Error>() -> E {
+    E::custom("")
+}
+
+impl Streamed<'_> {
+    fn allows(&self, types: &[JsonType]) -> bool {
+        self.0.types.is_empty() || types.iter().any(|t| self.0.types.contains(t))
+    }
+
+    fn scalar<E: de::Error>(&self, types: &[JsonType], holds: impl Fn(&Rule) -> bool) -> Result<(), E> {
+        match self.allows(types) && self.0.rules.iter().all(holds) {
+            true => Ok(()),
+            false => Err(unshown()),
+        }
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Streamed<'_> {
+    type Value = ();
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        let s = self.0;
+        if !(s.all_of.is_empty() && s.any_of.is_empty() && s.one_of.is_empty()) || s.properties.len() > 64 {
+            return Err(unshown());
+        }
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Streamed<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("JSON")
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        match self.0.nullable || self.0.types.is_empty() {
+            true => Ok(()),
+            false => Err(unshown()),
+        }
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
+        self.scalar(&[JsonType::Boolean], |_| true)
+    }
+
+    fn visit_i64<E: de::Error>(self, n: i64) -> Result<(), E> {
+        self.scalar(&[JsonType::Integer, JsonType::Number], |r| {
+            satisfies_number(r, n as f64)
+        })
+    }
+
+    fn visit_u64<E: de::Error>(self, n: u64) -> Result<(), E> {
+        self.scalar(&[JsonType::Integer, JsonType::Number], |r| {
+            satisfies_number(r, n as f64)
+        })
+    }
+
+    fn visit_f64<E: de::Error>(self, x: f64) -> Result<(), E> {
+        self.scalar(&[JsonType::Number], |r| satisfies_number(r, x))
+    }
+
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<(), E> {
+        self.scalar(&[JsonType::String], |r| satisfies_str(r, s))
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut len = 0;
+        match self.0.items {
+            Some(item) => {
+                while seq.next_element_seed(Streamed(item))?.is_some() {
+                    len += 1;
+                }
+            }
+            None => {
+                while seq.next_element::<de::IgnoredAny>()?.is_some() {
+                    len += 1;
+                }
+            }
+        }
+        self.scalar(&[JsonType::Array], |r| satisfies_items(r, len))
+    }
+
+    fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        // Rules are vacuous on objects; the properties are what is checked.
+        self.scalar(&[JsonType::Object], |_| true)?;
+        let properties = self.0.properties;
+        let mut seen = 0u64;
+        while let Some(index) = map.next_key_seed(Key(properties))? {
+            match index {
+                Some(i) => {
+                    map.next_value_seed(Streamed(properties[i].schema))?;
+                    seen |= 1 << i;
+                }
+                None => {
+                    map.next_value::<de::IgnoredAny>()?;
+                }
+            }
+        }
+        let missing = properties
+            .iter()
+            .enumerate()
+            .any(|(i, p)| p.required && seen & (1 << i) == 0);
+        match missing {
+            true => Err(unshown()),
+            false => Ok(()),
+        }
+    }
+}
+
+/// An object's key: the index of the declared property it names, if any.
+struct Key<'s>(&'s [Property]);
+
+impl<'de> DeserializeSeed<'de> for Key<'_> {
+    type Value = Option<usize>;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Option<usize>, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Key<'_> {
+    type Value = Option<usize>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a key")
+    }
+
+    fn visit_str<E: de::Error>(self, key: &str) -> Result<Option<usize>, E> {
+        Ok(self.0.iter().position(|p| p.name == key))
     }
 }
 
@@ -125,19 +329,104 @@ fn type_of(v: &Value) -> &'static [JsonType] {
 
 /// Patterns come from the spec (a handful), compiled once with the engine typify
 /// uses; one that does not compile rejects every value rather than panicking.
+/// The common shape `^[class]{m,n}$` (an ASCII class of literals and ranges,
+/// repeated `{n}`, `{m,n}`, `{m,}`, `+` or `*`) is matched by a table instead,
+/// with the same answers.
 pub fn pattern_matches(pattern: &'static str, s: &str) -> bool {
-    type Cache = RwLock<HashMap<&'static str, Option<regress::Regex>>>;
+    // Keyed by where the pattern lives (each is a `static` of the spec tables):
+    // hashing two words, not the pattern's text, on every check.
+    type Cache = RwLock<HashMap<(usize, usize), Compiled>>;
     static CACHE: LazyLock<Cache> = LazyLock::new(Default::default);
-    let matches = |re: &Option<regress::Regex>| re.as_ref().is_some_and(|re| re.find(s).is_some());
-    if let Some(re) = CACHE.read().unwrap_or_else(|e| e.into_inner()).get(pattern) {
-        return matches(re);
+    let key = (pattern.as_ptr() as usize, pattern.len());
+    if let Some(re) = CACHE.read().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        return re.matches(s);
     }
     let mut cache = CACHE.write().unwrap_or_else(|e| e.into_inner());
-    matches(
-        cache
-            .entry(pattern)
-            .or_insert_with(|| regress::Regex::new(pattern).ok()),
-    )
+    cache.entry(key).or_insert_with(|| Compiled::new(pattern)).matches(s)
+}
+
+/// A compiled pattern.
+enum Compiled {
+    Simple(Simple),
+    Regex(regress::Regex),
+    Invalid,
+}
+
+impl Compiled {
+    fn new(pattern: &str) -> Self {
+        match (Simple::parse(pattern), regress::Regex::new(pattern)) {
+            (_, Err(_)) => Compiled::Invalid,
+            (Some(simple), Ok(_)) => Compiled::Simple(simple),
+            (None, Ok(re)) => Compiled::Regex(re),
+        }
+    }
+
+    fn matches(&self, s: &str) -> bool {
+        match self {
+            Compiled::Simple(simple) => simple.matches(s),
+            Compiled::Regex(re) => re.find(s).is_some(),
+            Compiled::Invalid => false,
+        }
+    }
+}
+
+/// `^[class]{min,max}$` over ASCII: without flags, ECMAScript anchors `^` and `$`
+/// at the ends of the input, so a string matches when it is `min` to `max`
+/// characters, each in the class (no other character is: the class is ASCII).
+struct Simple {
+    class: [bool; 128],
+    min: usize,
+    max: usize,
+}
+
+impl Simple {
+    fn parse(pattern: &str) -> Option<Self> {
+        let (class, repeat) = pattern.strip_prefix("^[")?.strip_suffix('$')?.split_once(']')?;
+        let (min, max) = match repeat {
+            "+" => (1, usize::MAX),
+            "*" => (0, usize::MAX),
+            braces => {
+                let inner = braces.strip_prefix('{')?.strip_suffix('}')?;
+                let number = |n: &str| match n.bytes().all(|b| b.is_ascii_digit()) {
+                    true => n.parse::<usize>().ok(),
+                    false => None,
+                };
+                match inner.split_once(',') {
+                    None => (number(inner)?, number(inner)?),
+                    Some((min, "")) => (number(min)?, usize::MAX),
+                    Some((min, max)) => (number(min)?, number(max)?),
+                }
+            }
+        };
+        let bytes = class.as_bytes();
+        if min > max
+            || bytes.is_empty()
+            || bytes[0] == b'^'
+            || !bytes.iter().all(|b| b.is_ascii() && !b"\\[]".contains(b))
+        {
+            return None;
+        }
+        let mut set = [false; 128];
+        let mut i = 0;
+        while i < bytes.len() {
+            if i + 2 < bytes.len() && bytes[i + 1] == b'-' {
+                let (from, to) = (bytes[i], bytes[i + 2]);
+                if from > to {
+                    return None;
+                }
+                (from..=to).for_each(|b| set[b as usize] = true);
+                i += 3;
+            } else {
+                set[bytes[i] as usize] = true;
+                i += 1;
+            }
+        }
+        Some(Simple { class: set, min, max })
+    }
+
+    fn matches(&self, s: &str) -> bool {
+        (self.min..=self.max).contains(&s.len()) && s.bytes().all(|b| b.is_ascii() && self.class[b as usize])
+    }
 }
 
 /// Map typify's builder messages (`no value supplied for x`, `error converting
@@ -169,4 +458,91 @@ pub fn from_builder_message(op: &Operation, message: &str) -> InvalidInput {
         return InvalidInput::new(Some(op.id), field, violation);
     }
     InvalidInput::new(Some(op.id), "body", Violation::Format(message.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The table answers as the regex engine does.
+    #[test]
+    fn simple_patterns_match_as_regress_does() {
+        let patterns = [
+            "^[a-z]{1,20}$",
+            "^[-A-Za-z_0-9]{1,256}$",
+            "^[-A-Za-z_0-9_ .]{1,22}$",
+            "^[23456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz]{22}$",
+            "^[a-c-]+$",
+            "^[!--]*$",
+            "^[0-9]{2,}$",
+        ];
+        let inputs = [
+            "",
+            "a",
+            "abc",
+            "default",
+            "Default",
+            "pro_monthly",
+            "pro-monthly.2",
+            "a b",
+            "a\n",
+            "é",
+            "ab\u{1F600}",
+            "2aBcDeFgHiJkLmNoPqRsTu",
+            "2aBcDeFgHiJkLmNoPqRsT0",
+            "--",
+            "!#,-",
+            "12",
+            "1",
+            "123456",
+            "-abc-",
+            &"x".repeat(20),
+            &"x".repeat(21),
+            &"y".repeat(256),
+            &"y".repeat(257),
+        ];
+        for pattern in patterns {
+            let simple = Simple::parse(pattern).unwrap_or_else(|| panic!("{pattern} is simple"));
+            let re = regress::Regex::new(pattern).unwrap();
+            for input in inputs {
+                assert_eq!(
+                    simple.matches(input),
+                    re.find(input).is_some(),
+                    "{pattern} on {input:?}"
+                );
+            }
+        }
+        for other in [
+            "^[a-z]{1,20}",
+            "[a-z]+$",
+            "^[^a-z]+$",
+            "^[\\d]+$",
+            "^[a-z]{,3}$",
+            "^[a-z]+?$",
+            "^(a|b)$",
+            "^[z-a]$",
+            "^[]$",
+        ] {
+            assert!(Simple::parse(other).is_none(), "{other}");
+        }
+    }
+
+    /// The one-pass check on the text accepts what `check` accepts.
+    #[test]
+    fn the_text_check_agrees_with_check() {
+        for spec in [&crate::funnelfox::SPEC, &crate::closient::SPEC] {
+            for op in spec.operations {
+                let Some(body) = &op.body else { continue };
+                let example = body.schema.example.unwrap_or("{}");
+                for text in [example, "{}", "null", "[]", "{\"a\":1}"] {
+                    let Ok(value) = serde_json::from_str::<Value>(text) else {
+                        continue;
+                    };
+                    if satisfied_by_json(body.schema, text.as_bytes()) {
+                        assert!(check_body(op, body.schema, &value).is_ok(), "{} {text}", op.id);
+                    }
+                }
+            }
+        }
+    }
 }

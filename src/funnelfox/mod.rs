@@ -58,6 +58,7 @@ pub(crate) static PROVIDER: Provider = Provider {
     spec: &SPEC,
     check_secret,
     interpret: wire::interpret,
+    auth_name: std::sync::OnceLock::new(),
 };
 
 impl Client {

@@ -9,6 +9,7 @@ use crate::error::FieldIssue;
 use bytes::Bytes;
 use serde::Deserialize;
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 #[derive(Deserialize)]
 struct Envelope {
@@ -31,6 +32,25 @@ struct ErrorItem {
     kind: Option<String>,
 }
 
+/// The members of a top-level object as written, borrowed from the body: read in
+/// one pass, nothing copied (a success's `data` is handed on as a slice of the
+/// body). A member present as `null` is `Some("null")`, as in a `Value`.
+#[derive(Deserialize)]
+struct Members<'a> {
+    #[serde(default, borrow, deserialize_with = "present")]
+    status: Option<&'a RawValue>,
+    #[serde(default, borrow, deserialize_with = "present")]
+    data: Option<&'a RawValue>,
+    #[serde(default, borrow, deserialize_with = "present")]
+    error: Option<&'a RawValue>,
+    #[serde(default, borrow, deserialize_with = "present")]
+    req_id: Option<&'a RawValue>,
+}
+
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<&'de RawValue>, D::Error> {
+    <&RawValue>::deserialize(d).map(Some)
+}
+
 /// An object is an envelope when it has a string `status` and any of `data`,
 /// `error` or `req_id` (no documented result has a `status` field).
 fn is_envelope(v: &Value) -> bool {
@@ -40,6 +60,42 @@ fn is_envelope(v: &Value) -> bool {
 /// Read a complete FunnelFox response body of an operation that answers `media`.
 /// Whatever the media, an error envelope is an error, under any status.
 pub(crate) fn interpret(status: u16, media: Media, body: &Bytes) -> Interpreted {
+    borrowed(status, media, body).unwrap_or_else(|| owned(status, media, body))
+}
+
+/// The common case in one pass over the body: an object whose members are
+/// unique and well-formed. `None` for anything else, which [`owned`] reads (and
+/// explains) as before.
+fn borrowed(status: u16, media: Media, body: &Bytes) -> Option<Interpreted> {
+    let success = (200..300).contains(&status);
+    // UTF-8 first: members skipped unread are not checked by the parser.
+    let members: Members = serde_json::from_str(std::str::from_utf8(body).ok()?).ok()?;
+    let is_string = |v: Option<&RawValue>| v.is_some_and(|v| v.get().starts_with('"'));
+    if !(is_string(members.status) && (members.data.is_some() || members.error.is_some() || members.req_id.is_some())) {
+        return Some(match success {
+            true => Interpreted::data(body.clone()),
+            false => Interpreted::Undecodable(format!("HTTP {status} without FunnelFox's error envelope")),
+        });
+    }
+    let kind: std::borrow::Cow<str> = serde_json::from_str(members.status?.get()).ok()?;
+    fn read(v: Option<&RawValue>) -> &str {
+        v.map_or("null", RawValue::get)
+    }
+    let error: Option<Vec<ErrorItem>> = serde_json::from_str(read(members.error)).ok()?;
+    let req_id: Option<String> = serde_json::from_str(read(members.req_id)).ok()?;
+    let data = match members.data.filter(|d| d.get() != "null") {
+        // Text answers (CSV exports) may come as a string in the envelope.
+        Some(d) if is_string(Some(d)) && matches!(media, Media::Text | Media::Bytes) => {
+            Bytes::from(serde_json::from_str::<String>(d.get()).ok()?)
+        }
+        Some(d) => body.slice_ref(d.get().as_bytes()),
+        None => Bytes::from_static(b"{}"),
+    };
+    Some(outcome(status, &kind, || data, error, req_id))
+}
+
+/// Any other body, through a `Value`.
+fn owned(status: u16, media: Media, body: &Bytes) -> Interpreted {
     let success = (200..300).contains(&status);
     let value: Value = match serde_json::from_slice(body) {
         Ok(v) => v,
@@ -62,22 +118,32 @@ pub(crate) fn interpret(status: u16, media: Media, body: &Bytes) -> Interpreted 
         Ok(e) => e,
         Err(e) => return Interpreted::Undecodable(format!("malformed FunnelFox envelope: {e}")),
     };
-    match envelope.status.as_str() {
-        "success" if success => {
-            // `data` absent or null: operations documented as `{}` (Ok200).
-            let data = match envelope.data.filter(|d| !d.is_null()) {
-                // Text answers (CSV exports) may come as a string in the envelope.
-                Some(Value::String(text)) if matches!(media, Media::Text | Media::Bytes) => Bytes::from(text),
-                Some(data) => Bytes::from(data.to_string()),
-                None => Bytes::from_static(b"{}"),
-            };
-            Interpreted::Data {
-                data,
-                request_id: envelope.req_id,
-            }
-        }
+    let data = || match envelope.data.filter(|d| !d.is_null()) {
+        // Text answers (CSV exports) may come as a string in the envelope.
+        Some(Value::String(text)) if matches!(media, Media::Text | Media::Bytes) => Bytes::from(text),
+        Some(data) => Bytes::from(data.to_string()),
+        None => Bytes::from_static(b"{}"),
+    };
+    outcome(status, &envelope.status, data, envelope.error, envelope.req_id)
+}
+
+/// What an envelope with this `status` (`kind`) means under this HTTP status.
+fn outcome(
+    status: u16,
+    kind: &str,
+    data: impl FnOnce() -> Bytes,
+    error: Option<Vec<ErrorItem>>,
+    req_id: Option<String>,
+) -> Interpreted {
+    let success = (200..300).contains(&status);
+    match kind {
+        // `data` absent or null: operations documented as `{}` (Ok200).
+        "success" if success => Interpreted::Data {
+            data: data(),
+            request_id: req_id,
+        },
         "success" => Interpreted::Undecodable(format!("HTTP {status} with a success envelope")),
-        "error" => Interpreted::Api(api_error(envelope.error.unwrap_or_default(), envelope.req_id)),
+        "error" => Interpreted::Api(api_error(error.unwrap_or_default(), req_id)),
         other => Interpreted::Undecodable(format!("unknown envelope status {other:?}")),
     }
 }
@@ -181,6 +247,68 @@ mod tests {
             interpret(200, Media::Empty, &Bytes::from("<html/>")),
             Interpreted::Undecodable(_)
         ));
+    }
+
+    /// What an interpretation says, comparable: data as JSON (or text), the
+    /// request id, an API error's fields, or that it is undecodable.
+    fn summary(i: Interpreted) -> String {
+        match i {
+            Interpreted::Data { data, request_id } => {
+                let data = serde_json::from_slice::<Value>(&data)
+                    .map_or_else(|_| format!("{:?}", &data[..]), |v| v.to_string());
+                format!("data {data} id {request_id:?}")
+            }
+            Interpreted::Api(a) => format!(
+                "api {:?} {:?} {:?} {:?} {}",
+                a.code,
+                a.message,
+                a.kind,
+                a.request_id,
+                a.details.len()
+            ),
+            Interpreted::Undecodable(_) => "undecodable".into(),
+        }
+    }
+
+    #[test]
+    fn the_one_pass_reading_agrees_with_the_value_reading() {
+        let bodies = [
+            r#"{"status":"success","data":{"client_token":"t","order_id":"o"},"error":[],"req_id":"r1"}"#,
+            r#"{ "status" : "success" , "data" : { "a" : [1, 2.5, "x"] } , "req_id" : null }"#,
+            r#"{"status":"success","data":null,"req_id":"r"}"#,
+            r#"{"status":"success","data":"ident,price\npro,9.99\n"}"#,
+            r#"{"status":"su\u0063cess","data":{}}"#,
+            r#"{"status":"error","error":[{"msg":"no","code":"bad","type":"api"},{"msg":"m2","code":"c2"}],"req_id":"r2"}"#,
+            r#"{"status":"error","error":null}"#,
+            r#"{"status":"pending","data":{}}"#,
+            r#"{"status":"success","req_id":5}"#,
+            r#"{"status":"success","error":"oops"}"#,
+            r#"{"status":"error","status":"success","data":{"a":1}}"#,
+            r#"{"status":5,"data":{}}"#,
+            r#"{"client_token":"t"}"#,
+            r#"{"status":"success"}"#,
+            r#"[1,2]"#,
+            r#"{"status":"success","data":{}} trailing"#,
+            "",
+            "<html/>",
+        ];
+        for body in bodies {
+            let body = Bytes::from(body);
+            for status in [200, 201, 400, 500] {
+                for media in [Media::Json, Media::Text, Media::Bytes, Media::Empty] {
+                    let one_pass = borrowed(status, media, &body).map(summary);
+                    let owned = summary(owned(status, media, &body));
+                    if let Some(one_pass) = one_pass {
+                        assert_eq!(one_pass, owned, "{status} {media:?} {body:?}");
+                    }
+                    assert_eq!(
+                        summary(interpret(status, media, &body)),
+                        owned,
+                        "{status} {media:?} {body:?}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]
