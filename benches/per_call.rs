@@ -514,8 +514,8 @@ fn main() {
         .build()
         .expect("the client's runtime");
     runtime.block_on(async move {
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
+        let http = billing_clients::http_client_builder()
+            .expect("a TLS configuration")
             .connect_timeout(Duration::from_secs(5))
             .build()
             .expect("a reqwest client");
