@@ -9,9 +9,9 @@ use std::path::{Path, PathBuf};
 /// Each provider and the folders of its pages.
 const PROVIDERS: [(&str, &[&str]); 2] = [("funnelfox", &["specs/funnelfox"]), ("closient", &["specs/closient"])];
 
-/// With the `testing` feature in a checkout of the repository: FunnelFox's pages
-/// plus fixture pages the repository's tests use to show that a new page is all a
-/// new operation takes (the packaged crate has no `tests/`).
+/// With the private `__fixture` feature (this crate's own tests): FunnelFox's
+/// pages plus fixture pages the tests use to show that a new page is all a new
+/// operation takes.
 const FIXTURE: (&str, &[&str]) = ("fixture", &["specs/funnelfox", "tests/fixtures/new_pages"]);
 
 fn main() {
