@@ -445,16 +445,7 @@ async fn compare<C: Side, R: Side>(provider: &'static str, client: &C, raw: &R, 
         client.call().await;
         raw.call().await;
     }
-    let (mut c, mut r) = (Tally::default(), Tally::default());
-    for round in 0..ROUNDS {
-        if round % 2 == 0 {
-            sequential(client, SEQUENTIAL_BATCH, &mut c).await;
-            sequential(raw, SEQUENTIAL_BATCH, &mut r).await;
-        } else {
-            sequential(raw, SEQUENTIAL_BATCH, &mut r).await;
-            sequential(client, SEQUENTIAL_BATCH, &mut c).await;
-        }
-    }
+    let (c, r) = interleaved(client, raw, false).await;
     rows.push(Row {
         provider,
         mode: "sequential",
@@ -464,16 +455,7 @@ async fn compare<C: Side, R: Side>(provider: &'static str, client: &C, raw: &R, 
     // Open the in-flight connections before measuring.
     concurrent(client, IN_FLIGHT * 4, &mut Tally::default()).await;
     concurrent(raw, IN_FLIGHT * 4, &mut Tally::default()).await;
-    let (mut c, mut r) = (Tally::default(), Tally::default());
-    for round in 0..ROUNDS {
-        if round % 2 == 0 {
-            concurrent(client, CONCURRENT_BATCH, &mut c).await;
-            concurrent(raw, CONCURRENT_BATCH, &mut r).await;
-        } else {
-            concurrent(raw, CONCURRENT_BATCH, &mut r).await;
-            concurrent(client, CONCURRENT_BATCH, &mut c).await;
-        }
-    }
+    let (c, r) = interleaved(client, raw, true).await;
     rows.push(Row {
         provider,
         mode: "64 in flight",
@@ -481,6 +463,23 @@ async fn compare<C: Side, R: Side>(provider: &'static str, client: &C, raw: &R, 
         raw: r,
     });
     (allocations(client).await, allocations(raw).await)
+}
+
+/// `ROUNDS` batches of each side, sequential or `IN_FLIGHT` at a time, in
+/// alternating order so that machine noise hits both alike.
+async fn interleaved<C: Side, R: Side>(client: &C, raw: &R, in_flight: bool) -> (Tally, Tally) {
+    let (mut c, mut r) = (Tally::default(), Tally::default());
+    for round in 0..ROUNDS {
+        for client_side in [round % 2 == 0, round % 2 != 0] {
+            match (client_side, in_flight) {
+                (true, false) => sequential(client, SEQUENTIAL_BATCH, &mut c).await,
+                (false, false) => sequential(raw, SEQUENTIAL_BATCH, &mut r).await,
+                (true, true) => concurrent(client, CONCURRENT_BATCH, &mut c).await,
+                (false, true) => concurrent(raw, CONCURRENT_BATCH, &mut r).await,
+            }
+        }
+    }
+    (c, r)
 }
 
 /// The request each side sends, as the server sees it: they must be the same.
