@@ -33,8 +33,11 @@
 //! client's current-thread runtime, each making calls back to back on the same
 //! client. Each mode runs in rounds; in every round both sides run one batch,
 //! in alternating order (ABBA), so noise from the (shared, busy) machine falls on
-//! both. Requests per second is calls over the summed batch times; p50/p99 are
-//! over every call's latency (in the 64-in-flight mode it includes queueing).
+//! both. Requests per second is calls over the summed batch times, and *ratio*
+//! is client over raw of those; *median round ratio* is the median over rounds
+//! of raw's batch time over the client's in the same round, which a burst of
+//! noise on a shared machine moves far less. p50/p99 are over every call's
+//! latency (in the 64-in-flight mode it includes queueing).
 //!
 //! **Allocations.** A counting `#[global_allocator]` around `System` counts
 //! allocations (`alloc`, `alloc_zeroed`, `realloc`) only while a thread-local
@@ -363,7 +366,7 @@ impl Side for ClRaw {
 // ---------------------------------------------------------------- measuring
 
 const WARM_UP: usize = 300;
-const ROUNDS: usize = 12;
+const ROUNDS: usize = 24;
 const SEQUENTIAL_BATCH: usize = 400;
 const IN_FLIGHT: usize = 64;
 const CONCURRENT_BATCH: usize = 64 * 25;
@@ -375,6 +378,8 @@ struct Tally {
     calls: usize,
     busy: Duration,
     latencies: Vec<Duration>,
+    /// Each batch's time, in order (batch `i` of both sides ran in round `i`).
+    batches: Vec<Duration>,
 }
 
 impl Tally {
@@ -388,6 +393,23 @@ impl Tally {
     }
 }
 
+/// The median over rounds of raw's batch time over the client's: a burst of
+/// noise spoils a round or two, not the figure.
+fn median_ratio(client: &Tally, raw: &Tally) -> f64 {
+    let mut ratios: Vec<f64> = client
+        .batches
+        .iter()
+        .zip(&raw.batches)
+        .map(|(c, r)| r.as_secs_f64() / c.as_secs_f64())
+        .collect();
+    ratios.sort_by(f64::total_cmp);
+    match ratios.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => ratios[n / 2],
+        n => (ratios[n / 2 - 1] + ratios[n / 2]) / 2.0,
+    }
+}
+
 async fn sequential<S: Side>(side: &S, calls: usize, tally: &mut Tally) {
     let started = Instant::now();
     for _ in 0..calls {
@@ -396,6 +418,7 @@ async fn sequential<S: Side>(side: &S, calls: usize, tally: &mut Tally) {
         tally.latencies.push(t.elapsed());
     }
     tally.busy += started.elapsed();
+    tally.batches.push(started.elapsed());
     tally.calls += calls;
 }
 
@@ -418,6 +441,7 @@ async fn concurrent<S: Side>(side: &S, calls: usize, tally: &mut Tally) {
         tally.latencies.extend(done.expect("a task"));
     }
     tally.busy += started.elapsed();
+    tally.batches.push(started.elapsed());
     tally.calls += calls / IN_FLIGHT * IN_FLIGHT;
 }
 
@@ -581,17 +605,18 @@ fn main() {
              {IN_FLIGHT}-in-flight batches of {CONCURRENT_BATCH}; tracing: {tracing}; loopback HTTP/1.1\n"
         );
         println!(
-            "| provider / operation | mode | client rps | raw rps | ratio | client p50 / p99 µs | raw p50 / p99 µs |"
+            "| provider / operation | mode | client rps | raw rps | ratio | median round ratio | client p50 / p99 µs | raw p50 / p99 µs |"
         );
-        println!("|---|---|---:|---:|---:|---:|---:|");
+        println!("|---|---|---:|---:|---:|---:|---:|---:|");
         for mut row in rows {
             println!(
-                "| {} | {} | {:.0} | {:.0} | {:.3} | {} / {} | {} / {} |",
+                "| {} | {} | {:.0} | {:.0} | {:.3} | {:.3} | {} / {} | {} / {} |",
                 row.provider,
                 row.mode,
                 row.client.rps(),
                 row.raw.rps(),
                 row.client.rps() / row.raw.rps(),
+                median_ratio(&row.client, &row.raw),
                 micros(row.client.percentile(0.50)),
                 micros(row.client.percentile(0.99)),
                 micros(row.raw.percentile(0.50)),

@@ -16,6 +16,7 @@ pub mod load;
 pub mod names;
 pub mod normalize;
 pub mod operations;
+pub mod patterns;
 pub mod preflight;
 pub mod schema;
 pub mod types;

@@ -72,6 +72,7 @@ pub fn generate(doc: &Value, origins: &Origins) -> Result<String, PipelineError>
         let secret = sensitive_fields(doc);
         redact(items, &secret);
         non_exhaustive(items);
+        super::patterns::use_core_matcher(items).map_err(fail)?;
         for e in &enums {
             let name = &e.name;
             let tokens = open_enum(e).map_err(|e| fail(format!("components > schemas > {name}: {e}")))?;

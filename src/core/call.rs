@@ -2,7 +2,7 @@
 //! send it, or set options for this one call first.
 
 use super::retry::RetryPolicy;
-use super::spec::{Location, Media, Operation};
+use super::spec::{Location, Media, Operation, Schema};
 use super::upload::{self, Part, Upload};
 use super::{CallOptions, Core, url, validate};
 use crate::error::{Error, InvalidInput, Violation};
@@ -17,6 +17,13 @@ use std::time::Duration;
 
 /// A request body as sent, and its media type.
 pub(crate) type Encoded = (Bytes, HeaderValue);
+
+/// A JSON body as serialised, and the schema it was shown to satisfy while it
+/// was written (if it was: see `validate::to_vec_checked`).
+struct Serialised {
+    bytes: Bytes,
+    satisfies: Option<&'static Schema>,
+}
 
 /// One call of an operation, sent when awaited:
 ///
@@ -42,7 +49,7 @@ pub struct Call<'a, T> {
     op: &'static Operation,
     decode: fn(Bytes) -> Result<T, String>,
     params: Vec<Value>,
-    body: Option<Result<Bytes, Error>>,
+    body: Option<Result<Serialised, Error>>,
     form: Vec<(&'static str, Part)>,
     options: Option<CallOptions>,
     headers: Vec<(String, String)>,
@@ -216,10 +223,11 @@ impl<'a, T> Call<'a, T> {
             }
             (None, _) => None,
             (Some(body), spec) => {
-                let bytes = body?;
-                // Checked on the text to be sent; only a body that may break a rule
-                // is parsed, to name the rule it breaks.
+                let Serialised { bytes, satisfies } = body?;
+                // Checked as it was written, else on the text to be sent; only a
+                // body that may break a rule is parsed, to name the rule it breaks.
                 if let (Some(spec), true) = (spec, self.validated)
+                    && !satisfies.is_some_and(|s| std::ptr::eq(s, spec.schema))
                     && !validate::satisfied_by_json(spec.schema, &bytes)
                 {
                     let value: Value = serde_json::from_slice(&bytes).map_err(|e| {
@@ -277,18 +285,28 @@ impl<'a, T> Call<'a, T> {
     }
 }
 
-/// A body (the generated type or its builder) serialised once, as it is sent; a
-/// builder's refusal names the field and the rule.
+/// A body (the generated type or its builder) serialised once, as it is sent,
+/// and checked against the operation's schema as it is written; a builder's
+/// refusal names the field and the rule.
 fn body_bytes<B: serde::Serialize, I: crate::IntoBody<B>>(
     op: &'static Operation,
     body: I,
-) -> Result<Bytes, InvalidInput> {
+) -> Result<Serialised, InvalidInput> {
     let body = body
         .try_into()
         .map_err(|e| validate::from_builder_message(op, &e.to_string()))?;
-    serde_json::to_vec(&body)
-        .map(Bytes::from)
-        .map_err(|e| InvalidInput::new(Some(op.id), "body", Violation::Format(e.to_string())))
+    let written = match &op.body {
+        Some(spec) => {
+            validate::to_vec_checked(&body, spec.schema).map(|(bytes, ok)| (bytes, ok.then_some(spec.schema)))
+        }
+        None => serde_json::to_vec(&body).map(|bytes| (bytes, None)),
+    };
+    let (bytes, satisfies) =
+        written.map_err(|e| InvalidInput::new(Some(op.id), "body", Violation::Format(e.to_string())))?;
+    Ok(Serialised {
+        bytes: Bytes::from(bytes),
+        satisfies,
+    })
 }
 
 /// A body (the generated type or its builder) as the JSON that would be sent; a

@@ -69,6 +69,12 @@ pub fn validate(json: &[u8]) {
                     !super::validate::satisfied_by_json(body.schema, json) || checked.is_ok(),
                     "satisfied_by_json accepted what check_body refuses"
                 );
+                // Nor does the check as a body is written.
+                let (_, written) = super::validate::to_vec_checked(&value, body.schema).expect("a Value serialises");
+                assert!(
+                    !written || checked.is_ok(),
+                    "to_vec_checked accepted what check_body refuses"
+                );
                 if let Err(e) = checked {
                     let _ = e.to_string();
                 }

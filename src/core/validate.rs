@@ -3,6 +3,12 @@
 //! on the JSON that would be sent, after typify's own checks, and so also catches
 //! what typify does not enforce (integer `minimum`/`maximum`, array sizes), through
 //! nested objects, array items and `anyOf` / `oneOf` / `allOf`.
+//!
+//! Three passes, each exact where it answers: `to_vec_checked` follows the
+//! schema while a body is serialised; [`satisfied_by_json`] reads the text once
+//! (raw bodies, or what the first pass left); [`check`] walks a parsed value
+//! and names the violation. The first two answer only "satisfied" or "not
+//! shown", so a body reaches `check` only when it may break a rule.
 
 use super::spec::{JsonType, Operation, Param, Property, Rule, Schema};
 use crate::error::{InvalidInput, Violation};
@@ -10,6 +16,9 @@ use serde::de::{self, DeserializeSeed, Visitor};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::{LazyLock, RwLock};
+
+mod on_write;
+pub(crate) use on_write::to_vec_checked;
 
 /// Check a request body; the error names the field (`a.b`, `list[2].c`).
 pub fn check_body(op: &Operation, schema: &Schema, body: &Value) -> Result<(), InvalidInput> {
@@ -335,7 +344,7 @@ fn type_of(v: &Value) -> &'static [JsonType] {
 pub fn pattern_matches(pattern: &'static str, s: &str) -> bool {
     // Keyed by where the pattern lives (each is a `static` of the spec tables):
     // hashing two words, not the pattern's text, on every check.
-    type Cache = RwLock<HashMap<(usize, usize), Compiled>>;
+    type Cache = RwLock<HashMap<(usize, usize), Compiled, std::hash::BuildHasherDefault<Address>>>;
     static CACHE: LazyLock<Cache> = LazyLock::new(Default::default);
     let key = (pattern.as_ptr() as usize, pattern.len());
     if let Some(re) = CACHE.read().unwrap_or_else(|e| e.into_inner()).get(&key) {
@@ -343,6 +352,52 @@ pub fn pattern_matches(pattern: &'static str, s: &str) -> bool {
     }
     let mut cache = CACHE.write().unwrap_or_else(|e| e.into_inner());
     cache.entry(key).or_insert_with(|| Compiled::new(pattern)).matches(s)
+}
+
+/// A pattern of a generated type, compiled on first use: `codegen/patterns.rs`
+/// puts one where typify's `FromStr` built a `regress::Regex`, so builders and
+/// deserialisers match as the validator does (the table for the common shape).
+pub(crate) struct Pattern {
+    text: &'static str,
+    compiled: std::sync::OnceLock<Compiled>,
+}
+
+impl Pattern {
+    pub(crate) const fn new(text: &'static str) -> Self {
+        Self {
+            text,
+            compiled: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// `Some` when `s` matches: the shape of `regress::Regex::find`, which
+    /// typify's code calls.
+    pub(crate) fn find(&self, s: &str) -> Option<()> {
+        self.compiled
+            .get_or_init(|| Compiled::new(self.text))
+            .matches(s)
+            .then_some(())
+    }
+}
+
+/// Hashes an address (FxHash's step): the cache's keys are few and not chosen
+/// by anyone, so SipHash's protection buys nothing on this path.
+#[derive(Default)]
+struct Address(u64);
+
+impl std::hash::Hasher for Address {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        bytes.iter().for_each(|b| self.write_u64(u64::from(*b)));
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64)
+    }
 }
 
 /// A compiled pattern.
