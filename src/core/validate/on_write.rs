@@ -20,8 +20,8 @@ pub fn to_vec_checked<T: serde::Serialize + ?Sized>(value: &T, schema: &Schema) 
         &mut out,
         Writer(&mut follow),
     ))?;
-    let satisfied = follow.shown && follow.depth == 0;
-    Ok((out, satisfied))
+    // A value serialised without error is a whole document: every frame closed.
+    Ok((out, follow.shown))
 }
 
 /// Deeper nesting than this is left to the slow path (no body comes close).
