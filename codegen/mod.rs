@@ -8,10 +8,12 @@
 //! 3. [`normalize`]: operation ids (derived where upstream has none), server
 //!    variables mis-declared as path parameters, inline schemas named.
 //! 4. [`preflight`]: reject what cannot be generated, with a file and a place.
-//! 5. [`types`]: progenitor's request and response types; [`operations`]: the
+//! 5. [`types`]: progenitor's request and response types, read by the rule of
+//!    [`absent`] (missing, `null` and `""` are one absent value); [`operations`]: the
 //!    client's methods and the operation table (auth, retry class, schemas) the
 //!    core acts on.
 
+pub mod absent;
 pub mod load;
 pub mod names;
 pub mod normalize;
@@ -131,13 +133,26 @@ pub fn generate(pages: &[load::Page], overlay_dir: &Path) -> Result<Output, Pipe
     inputs.extend(overlay);
     let spec = preflight::check(&doc, &origins)?;
     let types = types::generate(&doc, &origins)?;
-    let operations = operations::generate(&doc, &spec, &corrections, &origins)?;
+    let operations = operations::generate(&doc, &spec, &corrections, &origins, &structs(&types))?;
     every_type_generated(&types, &operations).map_err(|m| PipelineError::new(overlay_dir, "components", m))?;
     Ok(Output {
         types,
         operations,
         inputs,
     })
+}
+
+/// The name of every struct progenitor made.
+fn structs(types: &str) -> std::collections::BTreeSet<String> {
+    types
+        .split("pub struct ")
+        .skip(1)
+        .map(|rest| {
+            rest.chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect()
+        })
+        .collect()
 }
 
 /// Each `types::X` the methods use is a type progenitor made.

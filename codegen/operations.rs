@@ -92,7 +92,6 @@ fn doc_text(s: &str) -> String {
 
 /// Everything the method needs about a success answer.
 struct Answer {
-    media_is_json: bool,
     media: TokenStream,
     schema: TokenStream,
     rust: TokenStream,
@@ -110,7 +109,6 @@ fn answer(doc: &Value, op: &Value, schemas: &mut Schemas) -> Result<Answer, Stri
     let media: Vec<(&String, &Value)> = content.into_iter().flatten().collect();
     let json = media.iter().find(|(m, _)| is_json(m));
     let empty = || Answer {
-        media_is_json: false,
         media: quote!(s::Media::Empty),
         schema: quote!(None),
         rust: quote!(()),
@@ -124,7 +122,6 @@ fn answer(doc: &Value, op: &Value, schemas: &mut Schemas) -> Result<Answer, Stri
         let rust = rust_type(Some(schema)).map_err(|e| format!("the answer: {e}"))?;
         let target = schemas.component(component_name(schema).unwrap_or_default());
         return Ok(Answer {
-            media_is_json: true,
             media: quote!(s::Media::Json),
             schema: quote!(Some(&#target)),
             rust: quote!(types::#rust),
@@ -135,7 +132,6 @@ fn answer(doc: &Value, op: &Value, schemas: &mut Schemas) -> Result<Answer, Stri
     Ok(match media.first() {
         None => empty(),
         Some((m, _)) if m.starts_with("text/") => Answer {
-            media_is_json: false,
             media: quote!(s::Media::Text),
             schema: quote!(None),
             rust: quote!(::std::string::String),
@@ -143,7 +139,6 @@ fn answer(doc: &Value, op: &Value, schemas: &mut Schemas) -> Result<Answer, Stri
             to_json: quote!(::serde_json::Value::String),
         },
         Some(_) => Answer {
-            media_is_json: false,
             media: quote!(s::Media::Bytes),
             schema: quote!(None),
             rust: quote!(::bytes::Bytes),
@@ -263,6 +258,7 @@ pub fn generate(
     spec: &OpenAPI,
     corrections: &[String],
     origins: &Origins,
+    structs: &std::collections::BTreeSet<String>,
 ) -> Result<String, PipelineError> {
     let server = &spec.servers[0];
     let title = &spec.info.title;
@@ -284,7 +280,7 @@ pub fn generate(
     };
     let mut schemas = Schemas::new(doc);
     let (mut table, mut methods, mut arms) = (Vec::new(), Vec::new(), Vec::new());
-    let (mut pagers, mut paging_statics, mut debug_arms) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut pagers, mut paging_statics) = (Vec::new(), Vec::new());
     let ops = operations(doc);
     for (index, o) in ops.iter().enumerate() {
         let at = place(&["paths", o.path, o.method]);
@@ -405,7 +401,6 @@ pub fn generate(
             None => (quote!(None), quote!(), quote!(), quote!()),
         };
         let a = answer(doc, o.op, &mut schemas).map_err(err)?;
-        let media_is_json = a.media_is_json;
         let (media, response_schema, rust, decode, to_json) = (a.media, a.schema, a.rust, a.decode, a.to_json);
         let paging = match o.op.get("x-billing-paging") {
             Some(declared) => {
@@ -464,19 +459,6 @@ pub fn generate(
         arms.push(quote! {
             #id => self.#method(#(#gets,)* #body_get).await.map(#to_json),
         });
-        // `Debug` of the operation's typed body and answer, for the redaction tests.
-        let body_debug = match &body_type {
-            Some(t) => quote!(::serde_json::from_value::<types::#t>(value).ok().map(|v| format!("{v:?}"))),
-            None => quote!(None),
-        };
-        let answer_debug = match media_is_json {
-            true => quote!(::serde_json::from_value::<#rust>(value).ok().map(|v| format!("{v:?}"))),
-            false => quote!(None),
-        };
-        debug_arms.push(quote! {
-            (#id, false) => #body_debug,
-            (#id, true) => #answer_debug,
-        });
         if let Some(p) = paging {
             let (name, table, item) = (&p.ident, &p.table, &p.item);
             let pages = format_ident!("{id}_pages");
@@ -495,6 +477,24 @@ pub fn generate(
             paging_statics.push(quote!(static #name: crate::core::pages::Paging = #table;));
         }
     }
+    // Every component that is a struct: its schema in SPEC, and (for the tests) a
+    // way through its generated type.
+    let (mut components, mut through_arms) = (Vec::new(), Vec::new());
+    for name in doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flat_map(|m| m.keys())
+    {
+        let ty = names::type_name(name);
+        if !structs.contains(&ty) {
+            continue;
+        }
+        let id = schemas.component(name);
+        components.push(quote!(&#id));
+        let ty = format_ident!("{ty}");
+        through_arms.push(quote!(#name => crate::core::decode::through::<types::#ty>(value),));
+    }
     let statics = schemas.into_tokens();
     let count = ops.len();
     let docs = format!(" A {title} client for one account; cheap to clone (the connection pool is shared).");
@@ -509,6 +509,7 @@ pub fn generate(
             server_variables: &[#(#variables),*],
             auth_header: #auth_header,
             operations: &OPERATIONS,
+            components: &[#(#components),*],
             corrections: &[#(#corrections),*],
         };
 
@@ -582,15 +583,15 @@ pub fn generate(
                 })
             }
 
-            /// `Debug` of operation `id`'s typed body (or, with `answer`, its
-            /// typed answer) made from `value`; `None` when it does not fit.
+            /// Component `name`'s generated type read from `value` and written
+            /// back; `None` when no struct is generated for it.
             #[doc(hidden)]
-            pub fn debug_json(id: &str, answer: bool, value: ::serde_json::Value) -> Option<String> {
+            pub fn through_type(name: &str, value: ::serde_json::Value) -> Option<Result<crate::core::decode::Through, String>> {
                 let _ = &value;
-                match (id, answer) {
-                    #(#debug_arms)*
-                    _ => None,
-                }
+                Some(match name {
+                    #(#through_arms)*
+                    _ => return None,
+                })
             }
         }
     };

@@ -71,6 +71,9 @@ pub fn generate(doc: &Value, origins: &Origins) -> Result<String, PipelineError>
         }
         let secret = sensitive_fields(doc);
         redact(items, &secret);
+        let enum_names: std::collections::BTreeSet<String> =
+            enums.iter().map(|e| super::names::type_name(&e.name)).collect();
+        super::absent::tolerate(items, &enum_names);
         non_exhaustive(items);
         super::patterns::use_core_matcher(items).map_err(fail)?;
         for e in &enums {

@@ -183,3 +183,88 @@ async fn the_fakes_deliveries_reach_an_axum_endpoint() {
         webhooks::parse(d.event.to_string().as_bytes()).unwrap();
     }
 }
+
+/// Never refused into a lost event: an event with `""` for absent dates is
+/// handled as a typed event; one with a member that does not fit its type is
+/// handed on with that member listed (and acknowledged only once the handler
+/// succeeded); only a body that is no event at all is refused, unhandled.
+#[tokio::test]
+async fn an_event_that_does_not_fit_is_handed_on_never_lost() {
+    let seen: Arc<Mutex<Vec<Delivery>>> = Arc::default();
+    let fail_next = Arc::new(Mutex::new(true));
+    let (s, f) = (seen.clone(), fail_next.clone());
+    let app = axum::Router::new().route(
+        "/hooks",
+        webhooks::endpoint(Arc::new(MemoryDeduplicator::default()), move |d: Delivery| {
+            let (s, f) = (s.clone(), f.clone());
+            async move {
+                s.lock().unwrap().push(d.clone());
+                if !d.unfit.is_empty() && std::mem::replace(&mut *f.lock().unwrap(), false) {
+                    return Err("the database is down");
+                }
+                Ok(())
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hooks", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let http = billing_clients::http_client_builder().unwrap().build().unwrap();
+    let post = |body: Value| {
+        let (http, url) = (http.clone(), url.clone());
+        async move { http.post(url).json(&body).send().await.unwrap().status().as_u16() }
+    };
+
+    let renewal = json!({
+        "event_id": "0b7e4f3c-2d1a-4c5b-8e9f-1a2b3c4d5e6f", "event_type": "subscription",
+        "subtype": "renewing", "event_timestamp": "2026-02-01T10:00:00.000001", "external_id": "user-42",
+        "subscription": {"subs_id": "7f0c2f4e-2b1a-4c7e-9d1e-0a4b3c2d1e0f", "is_active": true,
+                         "current_period_starts_at": "2026-02-01T10:00:00", "current_period_ends_at": "2026-03-01T10:00:00",
+                         "next_check_at": "", "started_at": ""},
+    });
+    assert_eq!(post(renewal).await, 200);
+    let first = seen.lock().unwrap()[0].clone();
+    assert!(first.unfit.is_empty(), "{:?}", first.unfit);
+    let sub = first.event.subscription.unwrap();
+    assert!(
+        sub.next_check_at.is_none() && sub.started_at.is_none(),
+        "\"\" is absent"
+    );
+    assert!(sub.current_period_ends_at.is_some());
+
+    let odd = json!({
+        "event_id": "1c8f5a4d-3e2b-4d6c-9fa0-2b3c4d5e6f70", "event_type": "order", "subtype": "settled",
+        "event_timestamp": "02/01/2026 10:00", "external_id": "user-42",
+        "order": {"order_id": "8e1d3f5a-3c2b-4d8f-0e2f-1b5c4d3e2f1a", "amount": "9.99", "currency_code": "USD"},
+    });
+    assert_eq!(post(odd.clone()).await, 500, "the handler failed: FunnelFox will retry");
+    assert_eq!(post(odd.clone()).await, 200, "handled on the retry");
+    assert_eq!(post(odd).await, 200, "then a duplicate");
+    let seen_now = seen.lock().unwrap().clone();
+    assert_eq!(
+        seen_now.len(),
+        3,
+        "handled twice (a failure, then success), the duplicate not"
+    );
+    let d = &seen_now[2];
+    assert_eq!(d.unfit.len(), 1, "{:?}", d.unfit);
+    assert_eq!(d.unfit[0].path, "event_timestamp");
+    assert_eq!(d.unfit[0].value, "02/01/2026 10:00");
+    assert!(d.event.event_timestamp.is_none());
+    assert_eq!(
+        d.event.order.as_ref().unwrap().amount.unwrap().to_string(),
+        "9.99",
+        "the rest is typed"
+    );
+    assert!(
+        String::from_utf8_lossy(&d.body).contains("02/01/2026 10:00"),
+        "the body keeps it"
+    );
+
+    for not_an_event in [json!({"subtype": "settled"}), json!({"event_type": 7}), json!([1])] {
+        assert_eq!(post(not_an_event).await, 400);
+    }
+    let garbage = http.post(&url).body("<html>").send().await.unwrap();
+    assert_eq!(garbage.status().as_u16(), 400);
+    assert_eq!(seen.lock().unwrap().len(), 3, "no handler ran for what is not an event");
+}

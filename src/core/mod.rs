@@ -5,6 +5,7 @@
 //! [`crate::Error`]. Provider modules add only what differs: credentials and
 //! their wire format.
 
+pub(crate) mod absent;
 pub(crate) mod builder;
 mod call;
 #[doc(hidden)]

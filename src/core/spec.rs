@@ -16,6 +16,9 @@ pub struct Spec {
     pub auth_header: Option<&'static str>,
     /// Every operation, in spec order.
     pub operations: &'static [Operation],
+    /// Every object schema of `components` (webhook events too), by name order;
+    /// each has its [`Schema::name`].
+    pub components: &'static [&'static Schema],
     /// What the spec pipeline corrected in the upstream pages.
     pub corrections: &'static [&'static str],
 }

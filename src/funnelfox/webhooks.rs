@@ -35,6 +35,7 @@ use std::time::{Duration, Instant};
 pub use super::types::WebhookEvent as Event;
 pub use super::types::WebhookEventSubtype as Subtype;
 pub use super::types::WebhookEventType as EventType;
+pub use crate::core::decode::Unfit;
 
 /// The largest body [`parse`] reads (real events are a few KiB).
 pub const MAX_BODY: usize = 1 << 20;
@@ -61,23 +62,28 @@ impl fmt::Display for WebhookError {
 
 impl std::error::Error for WebhookError {}
 
-/// Parse the raw request body of a webhook delivery into an event.
+/// Parse the raw request body of a webhook delivery into an event, strictly:
+/// every member must fit its type (absent values may be missing, `null` or, for
+/// dates, ids, numbers, flags and enums, `""`). [`Delivery::new`], which the
+/// endpoint uses, is lenient: it keeps an event whose members do not all fit.
 pub fn parse(body: &[u8]) -> Result<Event, WebhookError> {
-    let fail = |reason: String| {
-        let text = String::from_utf8_lossy(body);
-        let mut end = text.len().min(crate::DecodeError::EXCERPT);
-        while !text.is_char_boundary(end) {
-            end -= 1;
-        }
-        WebhookError {
-            reason,
-            excerpt: text[..end].to_string(),
-        }
-    };
     if body.len() > MAX_BODY {
-        return Err(fail(format!("the body is over {MAX_BODY} bytes")));
+        return Err(refused(body, format!("the body is over {MAX_BODY} bytes")));
     }
-    crate::core::decode::json::<Event>(bytes::Bytes::copy_from_slice(body)).map_err(fail)
+    crate::core::decode::json::<Event>(bytes::Bytes::copy_from_slice(body)).map_err(|reason| refused(body, reason))
+}
+
+/// Why `body` is not an event, with a bounded excerpt of it.
+fn refused(body: &[u8], reason: String) -> WebhookError {
+    let text = String::from_utf8_lossy(body);
+    let mut end = text.len().min(crate::DecodeError::EXCERPT);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    WebhookError {
+        reason,
+        excerpt: text[..end].to_string(),
+    }
 }
 
 /// The key under which a delivery counts as "already processed": the event's
@@ -160,13 +166,33 @@ impl Deduplicator for MemoryDeduplicator {
     }
 }
 
-/// One delivery: the parsed event, and the raw body and headers it came with (to
-/// verify a signature with).
+/// One delivery: the event, typed where it fits, and the raw body and headers it
+/// came with (to verify a signature with).
+///
+/// An event is never refused for a member that does not fit the spec (a new
+/// date format, a number where a string was documented): that member is left
+/// out of [`Delivery::event`] and listed in [`Delivery::unfit`] with its value,
+/// and [`Delivery::body`] has it as sent. Only a body that is not an event at
+/// all (not JSON, no `event_type`) is refused.
+///
+/// ```
+/// use billing_clients::funnelfox::webhooks::Delivery;
+///
+/// let body = br#"{"event_type": "subscription", "subtype": "renewing", "event_timestamp": "",
+///                 "subscription": {"subs_id": "7f0c2f4e-2b1a-4c7e-9d1e-0a4b3c2d1e0f",
+///                                  "current_period_ends_at": "next Tuesday"}}"#;
+/// let d = Delivery::new(body.to_vec().into(), Default::default()).unwrap();
+/// assert!(d.event.event_timestamp.is_none(), "\"\" is absent");
+/// assert_eq!(d.unfit[0].path, "subscription.current_period_ends_at");
+/// assert!(d.event.subscription.unwrap().subs_id.is_some(), "the rest of it is typed");
+/// ```
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Delivery {
-    /// The event.
+    /// The event: every member that fits its type.
     pub event: Event,
+    /// The members that did not fit, left out of `event` (empty when all fit).
+    pub unfit: Vec<Unfit>,
     /// Its deduplication key ([`dedup_key`]).
     pub key: String,
     /// The request body as received.
@@ -176,12 +202,18 @@ pub struct Delivery {
 }
 
 impl Delivery {
-    /// Parse a delivery from its raw body and headers.
+    /// Read a delivery from its raw body and headers; an error only for a body
+    /// that is not an event at all.
     pub fn new(body: bytes::Bytes, headers: reqwest::header::HeaderMap) -> Result<Self, WebhookError> {
-        let event = parse(&body)?;
+        if body.len() > MAX_BODY {
+            return Err(refused(&body, format!("the body is over {MAX_BODY} bytes")));
+        }
+        let (event, unfit) =
+            crate::core::decode::json_keeping_unfit::<Event>(&body).map_err(|reason| refused(&body, reason))?;
         Ok(Self {
             key: dedup_key(&event),
             event,
+            unfit,
             body,
             headers,
         })
@@ -205,8 +237,9 @@ impl Delivery {
 /// # }
 /// ```
 ///
-/// It reads the raw body (at most [`MAX_BODY`] bytes), parses it (a body that is
-/// not an event: 400), answers 200 at once for an event already processed, and
+/// It reads the raw body (at most [`MAX_BODY`] bytes), reads it as a
+/// [`Delivery`] (a body that is not an event at all: 400; an event with members
+/// that do not fit is handed on, see [`Delivery::unfit`]), answers 200 at once for an event already processed, and
 /// otherwise calls `handle`, answering 200 only after it succeeded and 500 when it
 /// failed, so that FunnelFox delivers it again.
 #[cfg(feature = "axum")]

@@ -132,6 +132,13 @@ pub(super) fn naive(t: DateTime<Utc>) -> String {
     t.naive_utc().format("%Y-%m-%dT%H:%M:%S%.6f").to_string()
 }
 
+/// A timestamp that may be absent, as FunnelFox sends it: `""` when absent (its
+/// transaction report and webhooks do so), so that the tests and the example
+/// read the real shape.
+pub(super) fn naive_or_empty(t: Option<DateTime<Utc>>) -> String {
+    t.map(naive).unwrap_or_default()
+}
+
 pub(super) struct Subscription {
     pub(super) subs_id: Uuid,
     pub(super) external_id: String,
@@ -315,7 +322,7 @@ impl Assets {
             "is_active": o.revoked_at.is_none(),
             "price_point": self.catalogue.get(&o.pp_ident).map(PricePoint::json),
             "started_at": naive(o.started_at),
-            "revoked_at": o.revoked_at.map(naive),
+            "revoked_at": naive_or_empty(o.revoked_at),
         })
     }
 
@@ -565,7 +572,7 @@ impl Assets {
             "started_at": naive(sub.started_at),
             "current_period_starts_at": naive(sub.period_start),
             "current_period_ends_at": naive(sub.period_end),
-            "next_check_at": sub.next_check_at.map(naive),
+            "next_check_at": naive_or_empty(sub.next_check_at),
             "iteration": sub.iteration,
             "available_actions": sub.actions(),
             "initial_order_metadata": sub.metadata,
@@ -647,6 +654,7 @@ impl Assets {
                     "psp": "stripe",
                     "psp_transaction_type": t.kind,
                     "trx_created_at": naive(t.created_at),
+                    "psp_date": naive_or_empty((t.kind == "charge").then_some(t.created_at)),
                     "meta_subs_id": t.subs_id.map(|u| u.to_string()),
                     "meta_oneoff_id": t.oneoff_id.map(|u| u.to_string()),
                     "region": "default",
