@@ -17,7 +17,19 @@ use std::str::FromStr;
 /// assert_eq!(naive.utc(), aware.utc());
 /// assert_eq!(naive.to_string(), "2026-01-05T10:00:00.123456");
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+///
+/// Equality, hashing and order are by instant, as for chrono's `DateTime`: the
+/// naive and the RFC 3339 spelling of one instant are equal (the form is kept
+/// only to send the value back as it came).
+///
+/// ```
+/// # use billing_clients::Timestamp;
+/// let naive: Timestamp = "2026-01-05T10:00:00".parse().unwrap();
+/// let aware: Timestamp = "2026-01-05T10:00:00Z".parse().unwrap();
+/// assert_eq!(naive, aware);
+/// assert_eq!(naive.cmp(&aware), std::cmp::Ordering::Equal);
+/// ```
+#[derive(Clone, Copy, Debug)]
 pub struct Timestamp {
     utc: DateTime<Utc>,
     naive: bool,
@@ -32,6 +44,20 @@ impl Timestamp {
     /// Whether it came without an offset (and is sent back so).
     pub fn is_naive(&self) -> bool {
         self.naive
+    }
+}
+
+impl PartialEq for Timestamp {
+    fn eq(&self, other: &Self) -> bool {
+        self.utc == other.utc
+    }
+}
+
+impl Eq for Timestamp {}
+
+impl std::hash::Hash for Timestamp {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.utc.hash(state)
     }
 }
 
@@ -124,11 +150,30 @@ mod tests {
             let t: Timestamp = text.parse().unwrap();
             let back: Timestamp = t.to_string().parse().unwrap();
             assert_eq!(t, back, "{text}");
+            assert_eq!(t.is_naive(), back.is_naive(), "{text}: the form is kept");
         }
         let spaced: Timestamp = "2026-01-05 10:00:00.25".parse().unwrap();
         assert!(spaced.is_naive());
         assert!("yesterday".parse::<Timestamp>().is_err());
         let json: Timestamp = serde_json::from_str("\"2026-01-05T10:00:00\"").unwrap();
         assert_eq!(serde_json::to_string(&json).unwrap(), "\"2026-01-05T10:00:00\"");
+    }
+
+    #[test]
+    fn equality_hash_and_order_agree() {
+        use std::collections::hash_map::DefaultHasher;
+        use std::hash::{Hash, Hasher};
+        let hash = |t: &Timestamp| {
+            let mut h = DefaultHasher::new();
+            t.hash(&mut h);
+            h.finish()
+        };
+        let naive: Timestamp = "2026-01-05T10:00:00".parse().unwrap();
+        let aware: Timestamp = "2026-01-05T12:00:00+02:00".parse().unwrap();
+        let later: Timestamp = "2026-01-05T10:00:01".parse().unwrap();
+        assert_eq!(naive, aware);
+        assert_eq!(naive.cmp(&aware), std::cmp::Ordering::Equal);
+        assert_eq!(hash(&naive), hash(&aware));
+        assert!(naive < later && naive != later);
     }
 }
