@@ -84,7 +84,7 @@ async fn refunds_partial_and_whole_soft_and_hard() {
 
 #[tokio::test]
 async fn pause_resume_defer_autorenew_discount() {
-    let (_fake, c) = shop().await;
+    let (fake, c) = shop().await;
     buy(&c, "pro_monthly").await;
     let subs = assets(&c).await.subscriptions[0].subs_id;
     c.subscription_pause(t::SubsPauseIn::builder().subs_id(subs))
@@ -126,14 +126,25 @@ async fn pause_resume_defer_autorenew_discount() {
     c.discount(
         t::DiscountIn::builder()
             .subs_id(subs)
-            .percent(20)
-            .count_of_iterations(Some(3)),
+            .percent(NonZeroU64::new(20).unwrap())
+            .count_of_iterations(NonZeroU64::new(3)),
     )
     .await
     .unwrap();
     let sub = &assets(&c).await.subscriptions[0];
     assert!(!sub.status.contains(&SubscriptionStatus::AutorenewOff));
     assert_eq!(sub.discounts.len(), 1);
+    // The page bounds `percent` to 1..=99: 100 is refused before anything is sent.
+    let e = c
+        .discount(
+            t::DiscountIn::builder()
+                .subs_id(subs)
+                .percent(NonZeroU64::new(100).unwrap()),
+        )
+        .await
+        .unwrap_err();
+    assert!(e.is_invalid_input(), "{e}");
+    assert_eq!(fake.count("discount"), 1);
 }
 
 #[tokio::test]

@@ -800,10 +800,14 @@ impl Assets {
 
     pub(super) fn discount(&mut self, r: Value) -> Answer {
         let percent = r.get("percent").and_then(Value::as_i64).unwrap_or_default();
-        if !(1..=100).contains(&percent) {
-            return Err(Rejection::rule("percent must be 1 to 100"));
+        // The bounds of its page: 1 to 99 percent, for more than 0 periods.
+        if !(1..=99).contains(&percent) {
+            return Err(Rejection::rule("percent must be 1 to 99"));
         }
         let iterations = r.get("count_of_iterations").and_then(Value::as_i64).unwrap_or(1);
+        if iterations < 1 {
+            return Err(Rejection::rule("count_of_iterations must be above 0"));
+        }
         let sub = self.live(&r)?;
         let id = sub.subs_id;
         sub.discounts.push(json!({
