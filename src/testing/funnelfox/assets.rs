@@ -686,12 +686,13 @@ impl Assets {
 
     pub(super) fn payment_refund(&mut self, r: Value) -> Answer {
         let charge = self.charge_of(&r)?;
-        let (order, user, subs, oneoff, currency) = (
+        let (order, user, subs, oneoff, currency, charged_at) = (
             charge.order_id,
             charge.external_id.clone(),
             charge.subs_id,
             charge.oneoff_id,
             charge.currency.clone(),
+            charge.created_at,
         );
         let left = charge.amount - self.refunded(order);
         let amount = decimal(&r, "amount").unwrap_or(left);
@@ -699,11 +700,12 @@ impl Assets {
             return Err(Rejection::rule(format!("can refund at most {left} of this order")));
         }
         self.record(order, &user, subs, oneoff, amount, &currency, "refund");
-        let soft = r.get("soft_refund").and_then(Value::as_bool) == Some(true);
-        let trx_id = self.transactions.last().map(|t| t.trx_id);
+        let refund = self.transactions.last().map(|t| (t.trx_id, t.created_at));
+        // The fields of the refund webhook's page (`soft_refund` is not one of them).
         let about = json!({
-            "order_id": order, "trx_id": trx_id, "amount_refunded": amount.to_string(), "soft_refund": soft,
-            "currency_code": currency, "created_at": naive(self.now), "user": self.user_json(&user),
+            "order_id": order, "trx_id": refund.map(|r| r.0), "amount_refunded": amount.to_string(),
+            "currency_code": currency, "refund_at": refund.map(|r| naive(r.1)),
+            "created_at": naive(charged_at), "subs_id": subs, "user": self.user_json(&user),
         });
         self.emit("refund", Some("settled"), &user, about);
         // A soft refund gives the money back and keeps the access.
