@@ -48,6 +48,7 @@ async fn a_purchase_is_an_entitlement_a_payment_and_a_transaction() {
         .unwrap();
     assert_eq!(history.payments[0].order_id, order);
     assert_eq!(history.payments[0].amount.unwrap().to_string(), "9.99");
+    assert!(mine.consumables.is_empty() && mine.extra.is_empty(), "{:?}", mine.extra);
     let lifetime = buy(&c, "lifetime").await;
     let mine = assets(&c).await;
     assert_eq!(mine.oneoffs[0].order_id, Some(lifetime));
@@ -249,6 +250,16 @@ async fn the_transaction_report_and_the_search_walk_every_page() {
     assert_eq!(all.len(), 5, "2 charges, 2 refunds, 1 one-off");
     let ids: std::collections::HashSet<_> = all.iter().map(|t| t.trx_id).collect();
     assert_eq!(ids.len(), 5, "none repeated");
+    let first = &all[0];
+    assert_eq!(
+        (first.is_vaulted, first.pm_data_last4.as_deref()),
+        (Some(true), Some("4242"))
+    );
+    assert!(
+        first.extra.is_empty(),
+        "every field the fake sends is typed: {:?}",
+        first.extra
+    );
     assert!(fake.count("transaction_report") >= 3);
     let one_page = c.transaction_report(report()).await.unwrap();
     assert_eq!(one_page.transactions.len(), 5);

@@ -587,7 +587,9 @@ impl Assets {
             .filter(|o| o.external_id == user)
             .map(|o| self.oneoff_json(o))
             .collect();
-        Ok(success(json!({"subscriptions": subscriptions, "oneoffs": oneoffs})))
+        Ok(success(
+            json!({"subscriptions": subscriptions, "oneoffs": oneoffs, "consumables": []}),
+        ))
     }
 
     fn refunded(&self, order_id: Uuid) -> Decimal {
@@ -650,6 +652,10 @@ impl Assets {
                     "meta_subs_id": t.subs_id.map(|u| u.to_string()),
                     "meta_oneoff_id": t.oneoff_id.map(|u| u.to_string()),
                     "region": "default",
+                    // The payment method, as the page's later fields describe it.
+                    "is_vaulted": true,
+                    "network": "visa",
+                    "pm_data_last4": "4242",
                 })
             })
             .collect();
