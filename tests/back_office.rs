@@ -48,6 +48,7 @@ async fn a_purchase_is_an_entitlement_a_payment_and_a_transaction() {
         .unwrap();
     assert_eq!(history.payments[0].order_id, order);
     assert_eq!(history.payments[0].amount.unwrap().to_string(), "9.99");
+    assert!(mine.consumables.is_empty() && mine.extra.is_empty(), "{:?}", mine.extra);
     let lifetime = buy(&c, "lifetime").await;
     let mine = assets(&c).await;
     assert_eq!(mine.oneoffs[0].order_id, Some(lifetime));
@@ -84,7 +85,7 @@ async fn refunds_partial_and_whole_soft_and_hard() {
 
 #[tokio::test]
 async fn pause_resume_defer_autorenew_discount() {
-    let (_fake, c) = shop().await;
+    let (fake, c) = shop().await;
     buy(&c, "pro_monthly").await;
     let subs = assets(&c).await.subscriptions[0].subs_id;
     c.subscription_pause(t::SubsPauseIn::builder().subs_id(subs))
@@ -126,14 +127,25 @@ async fn pause_resume_defer_autorenew_discount() {
     c.discount(
         t::DiscountIn::builder()
             .subs_id(subs)
-            .percent(20)
-            .count_of_iterations(Some(3)),
+            .percent(NonZeroU64::new(20).unwrap())
+            .count_of_iterations(NonZeroU64::new(3)),
     )
     .await
     .unwrap();
     let sub = &assets(&c).await.subscriptions[0];
     assert!(!sub.status.contains(&SubscriptionStatus::AutorenewOff));
     assert_eq!(sub.discounts.len(), 1);
+    // The page bounds `percent` to 1..=99: 100 is refused before anything is sent.
+    let e = c
+        .discount(
+            t::DiscountIn::builder()
+                .subs_id(subs)
+                .percent(NonZeroU64::new(100).unwrap()),
+        )
+        .await
+        .unwrap_err();
+    assert!(e.is_invalid_input(), "{e}");
+    assert_eq!(fake.count("discount"), 1);
 }
 
 #[tokio::test]
@@ -238,6 +250,16 @@ async fn the_transaction_report_and_the_search_walk_every_page() {
     assert_eq!(all.len(), 5, "2 charges, 2 refunds, 1 one-off");
     let ids: std::collections::HashSet<_> = all.iter().map(|t| t.trx_id).collect();
     assert_eq!(ids.len(), 5, "none repeated");
+    let first = &all[0];
+    assert_eq!(
+        (first.is_vaulted, first.pm_data_last4.as_deref()),
+        (Some(true), Some("4242"))
+    );
+    assert!(
+        first.extra.is_empty(),
+        "every field the fake sends is typed: {:?}",
+        first.extra
+    );
     assert!(fake.count("transaction_report") >= 3);
     let one_page = c.transaction_report(report()).await.unwrap();
     assert_eq!(one_page.transactions.len(), 5);

@@ -114,6 +114,25 @@ async fn session_then_update_moves_the_order_to_another_price_point() {
 }
 
 #[tokio::test]
+async fn a_stripe_session_carries_its_intent_and_debug_hides_the_secrets() {
+    let fake = funnelfox().await;
+    let c = ff_client(&fake);
+    let s = c
+        .create_client_session(session("pro_monthly").integration_type(ft::IntegrationEnum::Stripe))
+        .await
+        .unwrap();
+    assert_eq!(s.is_livemode, Some(false));
+    assert_eq!(s.stripe_public_key.as_deref(), Some("pk_test_fake"));
+    let intent = s.stripe_intent.as_ref().unwrap();
+    assert_eq!((intent.amount, intent.currency.as_deref()), (Some(999), Some("usd")));
+    let secret = intent.intent_client_secret.clone().unwrap();
+    let shown = format!("{s:?}");
+    assert!(!shown.contains(&secret) && shown.contains("[redacted]"), "{shown}");
+    let primer = c.create_client_session(session("pro_monthly")).await.unwrap();
+    assert!(primer.stripe_intent.is_none() && primer.stripe_public_key.is_none());
+}
+
+#[tokio::test]
 async fn unknown_price_point_token_or_order_is_a_bad_request() {
     let fake = funnelfox().await;
     let c = fake.client();

@@ -46,6 +46,28 @@ fn every_documented_type_and_subtype_parses_as_known() {
 }
 
 #[test]
+fn refund_and_dispute_events_read_as_their_pages_say() {
+    let events: Vec<Value> = serde_json::from_str(&fixture("one_per_subtype.json")).unwrap();
+    let of = |kind: &str| {
+        let raw = events.iter().find(|e| e["event_type"] == kind).unwrap();
+        webhooks::parse(raw.to_string().as_bytes()).unwrap()
+    };
+    let refund = of("refund");
+    assert_eq!(refund.amount_refunded.unwrap().to_string(), "9.99");
+    assert_eq!(refund.currency_code.as_deref(), Some("USD"));
+    assert_eq!(refund.refund_at.unwrap().to_string(), "2025-10-01T08:22:00");
+    assert!(refund.created_at.is_some() && refund.subs_id.is_some() && refund.trx_id.is_some());
+    assert!(
+        refund.extra.is_empty(),
+        "every field of the refund page is typed: {:?}",
+        refund.extra
+    );
+    let dispute = of("dispute");
+    assert_eq!(dispute.processor, Some(t::WebhookDisputeProcessor::Stripe));
+    assert_eq!(dispute.subtype, Some(Subtype::Opened));
+}
+
+#[test]
 fn unknown_values_are_kept_and_misspellings_read_right() {
     let parse = |v: Value| webhooks::parse(v.to_string().as_bytes()).unwrap();
     let e = parse(json!({"event_type": "subscription", "subtype": "brand_new_thing"}));

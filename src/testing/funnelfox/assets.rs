@@ -594,7 +594,9 @@ impl Assets {
             .filter(|o| o.external_id == user)
             .map(|o| self.oneoff_json(o))
             .collect();
-        Ok(success(json!({"subscriptions": subscriptions, "oneoffs": oneoffs})))
+        Ok(success(
+            json!({"subscriptions": subscriptions, "oneoffs": oneoffs, "consumables": []}),
+        ))
     }
 
     fn refunded(&self, order_id: Uuid) -> Decimal {
@@ -658,6 +660,10 @@ impl Assets {
                     "meta_subs_id": t.subs_id.map(|u| u.to_string()),
                     "meta_oneoff_id": t.oneoff_id.map(|u| u.to_string()),
                     "region": "default",
+                    // The payment method, as the page's later fields describe it.
+                    "is_vaulted": true,
+                    "network": "visa",
+                    "pm_data_last4": "4242",
                 })
             })
             .collect();
@@ -694,12 +700,13 @@ impl Assets {
 
     pub(super) fn payment_refund(&mut self, r: Value) -> Answer {
         let charge = self.charge_of(&r)?;
-        let (order, user, subs, oneoff, currency) = (
+        let (order, user, subs, oneoff, currency, charged_at) = (
             charge.order_id,
             charge.external_id.clone(),
             charge.subs_id,
             charge.oneoff_id,
             charge.currency.clone(),
+            charge.created_at,
         );
         let left = charge.amount - self.refunded(order);
         let amount = decimal(&r, "amount").unwrap_or(left);
@@ -707,11 +714,12 @@ impl Assets {
             return Err(Rejection::rule(format!("can refund at most {left} of this order")));
         }
         self.record(order, &user, subs, oneoff, amount, &currency, "refund");
-        let soft = r.get("soft_refund").and_then(Value::as_bool) == Some(true);
-        let trx_id = self.transactions.last().map(|t| t.trx_id);
+        let refund = self.transactions.last().map(|t| (t.trx_id, t.created_at));
+        // The fields of the refund webhook's page (`soft_refund` is not one of them).
         let about = json!({
-            "order_id": order, "trx_id": trx_id, "amount_refunded": amount.to_string(), "soft_refund": soft,
-            "currency_code": currency, "created_at": naive(self.now), "user": self.user_json(&user),
+            "order_id": order, "trx_id": refund.map(|r| r.0), "amount_refunded": amount.to_string(),
+            "currency_code": currency, "refund_at": refund.map(|r| naive(r.1)),
+            "created_at": naive(charged_at), "subs_id": subs, "user": self.user_json(&user),
         });
         self.emit("refund", Some("settled"), &user, about);
         // A soft refund gives the money back and keeps the access.
@@ -808,10 +816,14 @@ impl Assets {
 
     pub(super) fn discount(&mut self, r: Value) -> Answer {
         let percent = r.get("percent").and_then(Value::as_i64).unwrap_or_default();
-        if !(1..=100).contains(&percent) {
-            return Err(Rejection::rule("percent must be 1 to 100"));
+        // The bounds of its page: 1 to 99 percent, for more than 0 periods.
+        if !(1..=99).contains(&percent) {
+            return Err(Rejection::rule("percent must be 1 to 99"));
         }
         let iterations = r.get("count_of_iterations").and_then(Value::as_i64).unwrap_or(1);
+        if iterations < 1 {
+            return Err(Rejection::rule("count_of_iterations must be above 0"));
+        }
         let sub = self.live(&r)?;
         let id = sub.subs_id;
         sub.discounts.push(json!({

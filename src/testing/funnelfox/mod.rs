@@ -118,7 +118,7 @@ pub struct Order {
 ///   renewals (`soft_cancel`, AUTORENEW_OFF) or ends it now.
 /// - `subscription_pause` (PAUSED, inactive; no next check without `pause_till`),
 ///   `subscription_resume`, `subscription_defer` (moves the period's end and the
-///   next check), `enable_autorenew` / `disable_autorenew`, `discount` (1 to 100
+///   next check), `enable_autorenew` / `disable_autorenew`, `discount` (1 to 99
 ///   percent) and `subscription_migration` (`price_prorate` charges the price
 ///   difference now and is refused in strict mode during an intro or a pause,
 ///   else `delayed_start`; `dry_run` changes nothing) change the subscription and

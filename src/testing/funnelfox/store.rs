@@ -118,11 +118,28 @@ impl Store {
             r.client_metadata,
         );
         self.sessions.insert(client_token.clone(), Some(order_id));
-        Ok(success(types::CheckoutClientSessionOut {
-            client_token,
-            order_id,
-            extra: Default::default(),
-        }))
+        // The newer answer's fields (SOURCES.md): a sandbox session; a Stripe
+        // integration also gets a publishable key and an intent with its secrets.
+        let mut answer = types::CheckoutClientSessionOut::builder()
+            .client_token(client_token)
+            .order_id(order_id)
+            .is_livemode(Some(false));
+        if r.integration_type == types::IntegrationEnum::Stripe {
+            let pp = &self.assets.catalogue[r.pp_ident.as_str()];
+            let minor = (pp.price() * rust_decimal::Decimal::ONE_HUNDRED).round();
+            let intent = types::CheckoutStripeIntent::builder()
+                .intent_client_secret(Some(format!("pi_fake_secret_{}", token())))
+                .customer_session_client_secret(Some(format!("cuss_fake_secret_{}", token())))
+                .amount(rust_decimal::prelude::ToPrimitive::to_i64(&minor))
+                .currency(Some(pp.currency.to_lowercase()))
+                .country(Some("US".to_string()));
+            let intent = types::CheckoutStripeIntent::try_from(intent).map_err(|e| Rejection::rule(e.to_string()))?;
+            answer = answer
+                .stripe_public_key(Some("pk_test_fake".to_string()))
+                .stripe_intent(Some(intent));
+        }
+        let answer = types::CheckoutClientSessionOut::try_from(answer).map_err(|e| Rejection::rule(e.to_string()))?;
+        Ok(success(answer))
     }
 
     pub(super) fn update_session(&mut self, r: types::CheckoutUpdateClientSessionIn) -> Answer {
