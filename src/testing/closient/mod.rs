@@ -32,7 +32,8 @@ impl Role {
 /// What it models, as Closient documents its API:
 /// - Every operation of the spec under `/billing/api/v1` (the real server URL's
 ///   path); errors in the documented shape `{"error": {"code", "message",
-///   "status", "details"}}`; a path that is no operation is 404 `NOT_FOUND`.
+///   "status", "details"}}` (`details` is null but on a 422, as the Errors page
+///   shows); a path that is no operation is 404 `NOT_FOUND`.
 /// - Operations it does not model below are answered from the spec after the same
 ///   key and request checks: a value that fits the answer's schema.
 /// - Checks in this order: `X-API-Key` missing or unknown → 401 `UNAUTHORIZED`;
