@@ -65,7 +65,8 @@ fn read(file: &Path) -> Result<Value, PipelineError> {
     parse(file, &text)
 }
 
-/// Every `*.yaml` page in `dir` except the overlay, in name order.
+/// Every `*.yaml` page in `dir` except the overlay, in name order; an OpenAPI
+/// 3.1 page is read in its 3.0 form ([`super::openapi31`]).
 pub fn read_dir(dir: &Path) -> Result<Vec<Page>, PipelineError> {
     let entries =
         std::fs::read_dir(dir).map_err(|e| PipelineError::new(dir, "", format!("cannot read the folder: {e}")))?;
@@ -80,10 +81,9 @@ pub fn read_dir(dir: &Path) -> Result<Vec<Page>, PipelineError> {
     files
         .into_iter()
         .map(|file| {
-            Ok(Page {
-                doc: read(&file)?,
-                file,
-            })
+            let mut doc = read(&file)?;
+            super::openapi31::to_30(&file, &mut doc)?;
+            Ok(Page { doc, file })
         })
         .collect()
 }
