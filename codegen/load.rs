@@ -1,7 +1,9 @@
 //! Reading a provider's pages and merging them into one document. Pages of one API
 //! repeat its servers, security schemes and shared components; they must agree,
 //! except in descriptive text (newer FunnelFox pages call the same server
-//! "FunnelFox Payments API"), where the first page's wording is kept.
+//! "FunnelFox Payments API"), where the first page's wording is kept, and in
+//! the patch version of OpenAPI 3.0 (a 3.1 page is read as 3.0.3, beside pages
+//! vendored as 3.0.0).
 
 use super::{PipelineError, place};
 use serde_json::{Map, Value};
@@ -141,13 +143,20 @@ fn put(
             origins.by_place.insert(place.to_string(), page.file.clone());
             Ok(())
         }
-        Some(existing) if place == "info" || same(existing, value) => Ok(()),
+        Some(existing) if place == "info" || same(existing, value) || both_30(place, existing, value) => Ok(()),
         Some(_) => Err(PipelineError {
             files: vec![origins.file_of(place), page.file.clone()],
             place: place.to_string(),
             message: "defined differently by two pages".into(),
         }),
     }
+}
+
+/// Two `openapi` versions of 3.0 (a 3.1 page is read as 3.0.3): pages of one
+/// API may be vendored at different times, in different versions.
+fn both_30(place: &str, a: &Value, b: &Value) -> bool {
+    let v30 = |v: &Value| v.as_str().is_some_and(|v| v.starts_with("3.0."));
+    place == "openapi" && v30(a) && v30(b)
 }
 
 /// Equal but for `description` texts: they describe, they do not define.

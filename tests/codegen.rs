@@ -382,6 +382,32 @@ fn a_31_page_generates_the_client_of_its_30_twin() {
     }
 }
 
+/// A provider's pages may be vendored in different versions: a 3.1 page (read
+/// as 3.0.3) merges with 3.0.0 pages; 2.0 does not.
+#[test]
+fn a_31_page_merges_with_the_30_pages_of_its_api() {
+    let v30 = upstream_page("/checkout/one_click", "OneClick");
+    let mut v31 = upstream_page("/checkout/resume_payment", "ResumePayment");
+    v31["openapi"] = json!("3.1.0");
+    v31["components"]["schemas"]["ResumePayment"]["properties"]["pp_ident"]["type"] = json!(["string", "null"]);
+    assert!(codegen::openapi31::to_30(Path::new("specs/x/resume.yaml"), &mut v31).unwrap());
+    let (doc, _) = merged(&[
+        page("specs/x/one_click.yaml", v30.clone()),
+        page("specs/x/resume.yaml", v31),
+    ]);
+    assert_eq!(doc["openapi"], "3.0.0");
+    assert_eq!(
+        doc["components"]["schemas"]["ResumePayment"]["properties"]["pp_ident"],
+        json!({"type": "string", "nullable": true, "pattern": "^[a-z]+$"})
+    );
+    let mut v20 = upstream_page("/checkout/resume_payment", "ResumePayment");
+    v20["openapi"] = json!("2.0");
+    let err = load::merge(&[page("a.yaml", v30), page("b.yaml", v20)])
+        .err()
+        .expect("2.0 is not 3.0");
+    assert_eq!(err.place, "openapi");
+}
+
 /// A 3.1 page with what 3.0 cannot express fails the pipeline with the file and
 /// the place, and nothing is generated from it.
 #[test]
