@@ -1,7 +1,9 @@
 //! Reading a provider's pages and merging them into one document. Pages of one API
 //! repeat its servers, security schemes and shared components; they must agree,
 //! except in descriptive text (newer FunnelFox pages call the same server
-//! "FunnelFox Payments API"), where the first page's wording is kept.
+//! "FunnelFox Payments API"), where the first page's wording is kept, and in
+//! the patch version of OpenAPI 3.0 (a 3.1 page is read as 3.0.3, beside pages
+//! vendored as 3.0.0).
 
 use super::{PipelineError, place};
 use serde_json::{Map, Value};
@@ -65,7 +67,8 @@ fn read(file: &Path) -> Result<Value, PipelineError> {
     parse(file, &text)
 }
 
-/// Every `*.yaml` page in `dir` except the overlay, in name order.
+/// Every `*.yaml` page in `dir` except the overlay, in name order; an OpenAPI
+/// 3.1 page is read in its 3.0 form ([`super::openapi31`]).
 pub fn read_dir(dir: &Path) -> Result<Vec<Page>, PipelineError> {
     let entries =
         std::fs::read_dir(dir).map_err(|e| PipelineError::new(dir, "", format!("cannot read the folder: {e}")))?;
@@ -80,10 +83,9 @@ pub fn read_dir(dir: &Path) -> Result<Vec<Page>, PipelineError> {
     files
         .into_iter()
         .map(|file| {
-            Ok(Page {
-                doc: read(&file)?,
-                file,
-            })
+            let mut doc = read(&file)?;
+            super::openapi31::to_30(&file, &mut doc)?;
+            Ok(Page { doc, file })
         })
         .collect()
 }
@@ -141,13 +143,20 @@ fn put(
             origins.by_place.insert(place.to_string(), page.file.clone());
             Ok(())
         }
-        Some(existing) if place == "info" || same(existing, value) => Ok(()),
+        Some(existing) if place == "info" || same(existing, value) || both_30(place, existing, value) => Ok(()),
         Some(_) => Err(PipelineError {
             files: vec![origins.file_of(place), page.file.clone()],
             place: place.to_string(),
             message: "defined differently by two pages".into(),
         }),
     }
+}
+
+/// Two `openapi` versions of 3.0 (a 3.1 page is read as 3.0.3): pages of one
+/// API may be vendored at different times, in different versions.
+fn both_30(place: &str, a: &Value, b: &Value) -> bool {
+    let v30 = |v: &Value| v.as_str().is_some_and(|v| v.starts_with("3.0."));
+    place == "openapi" && v30(a) && v30(b)
 }
 
 /// Equal but for `description` texts: they describe, they do not define.

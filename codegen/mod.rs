@@ -2,7 +2,10 @@
 //!
 //! 1. [`load`]: read every vendored page of a provider and merge them into one
 //!    document; a definition two pages give differently (other than in descriptive
-//!    text) is an error naming both files.
+//!    text) is an error naming both files. Each page is put in OpenAPI 3.0 form
+//!    as soon as it is parsed: [`openapi31`] rewrites a 3.1 page (type lists with
+//!    `"null"`, `const`, `examples`, `$ref` siblings, numeric exclusive bounds)
+//!    and refuses, with a file and a place, what 3.0 cannot express.
 //! 2. overlay: the provider's declared corrections (`overlay.yaml`, a JSON merge
 //!    patch, RFC 7396), so vendored pages stay byte-identical to upstream.
 //! 3. [`normalize`]: operation ids (derived where upstream has none), server
@@ -17,6 +20,7 @@ pub mod absent;
 pub mod load;
 pub mod names;
 pub mod normalize;
+pub mod openapi31;
 pub mod operations;
 pub mod patterns;
 pub mod preflight;

@@ -218,8 +218,13 @@ pub fn is_json(mime: &str) -> bool {
 }
 
 /// A string schema with an `enum`: generated as an open enum (unknown values kept).
+/// An `enum` of no string (`[null]`, the form of a schema that only allows null)
+/// is not one.
 pub fn is_string_enum(schema: &Value) -> bool {
-    schema.get("enum").is_some_and(Value::is_array)
+    schema
+        .get("enum")
+        .and_then(Value::as_array)
+        .is_some_and(|values| values.iter().any(Value::is_string))
         && schema.get("type").and_then(Value::as_str).is_none_or(|t| t == "string")
         && schema.get("$ref").is_none()
 }

@@ -122,18 +122,92 @@ async fn get_resolver_subscription() {
     let server = Server::always(|| {
         Reply::json(
             200,
-            json!({"tier": "BUSINESS", "status": "GRACE", "limits": null, "estimated_monthly_bill": "49.00",
+            json!({"tier": "FREE", "status": "ACTIVE", "estimated_monthly_bill": null,
+                   "limits": {"max_gtins": 10, "max_lots": 100, "max_serials": 1000, "max_epcis_events": 10000},
                    "usage": {"active_gtins": 1, "active_lots": 2, "active_serials": 3, "active_epcis_events": 4}}),
         )
     })
     .await;
     let out = client(&server).get_resolver_subscription(ORG).await.unwrap();
-    assert_eq!(out.tier, types::ResolverTier::Business);
-    assert_eq!(out.status, types::ResolverStatus::Grace);
+    assert_eq!(out.tier, types::ResolverTier::Free);
+    assert_eq!(out.status, types::ResolverStatus::Active);
     assert_eq!(out.usage.active_epcis_events, 4);
-    assert_eq!(out.estimated_monthly_bill, Some("49.00".parse().unwrap()));
-    assert!(out.limits.is_none());
+    assert_eq!(out.estimated_monthly_bill, None);
+    assert_eq!(out.limits.unwrap()["max_serials"], 1000);
     assert_request(&server.requests()[0], "GET", &format!("/billing/resolver/{ORG}"));
+}
+
+/// On a paid tier the estimate is an object whose members Closient does not
+/// publish: the summary decodes, and every member (nested ones too) arrives as
+/// sent. It used to be typed as a decimal string, and such a summary did not
+/// decode at all.
+#[tokio::test]
+async fn a_paid_tier_summary_keeps_every_member_of_the_estimate() {
+    let bill = json!({"total": "49.00", "currency": "USD", "platform_fee": 4900,
+                      "lines": [{"dimension": "active_gtins", "quantity": 1, "amount": "0.10"}],
+                      "period_end": "2026-02-01T00:00:00Z", "discount": null});
+    for tier in ["BUSINESS", "EARLY_ADOPTER"] {
+        let body = json!({"tier": tier, "status": "GRACE", "limits": null, "estimated_monthly_bill": bill,
+                          "usage": {"active_gtins": 1, "active_lots": 2, "active_serials": 3, "active_epcis_events": 4}});
+        let server = Server::always(move || Reply::json(200, body.clone())).await;
+        let out = client(&server).get_resolver_subscription(ORG).await.unwrap();
+        assert_eq!(out.tier.as_str(), tier);
+        assert!(out.tier.is_known());
+        assert_eq!(out.status, types::ResolverStatus::Grace);
+        assert!(out.limits.is_none());
+        let estimate = out.estimated_monthly_bill.clone().expect("an estimate on a paid tier");
+        assert_eq!(serde_json::Value::Object(estimate), bill, "{tier}: every member kept");
+        // Sent back whole, too (a value read, changed and passed on).
+        assert_eq!(serde_json::to_value(&out).unwrap()["estimated_monthly_bill"], bill);
+    }
+}
+
+/// The fake answers a paid tier's summary with an object too, on BUSINESS
+/// (after a resolver checkout) and on EARLY_ADOPTER (assigned by hand).
+#[tokio::test]
+async fn the_fake_answers_a_paid_tier_with_an_estimate_object() {
+    use billing_clients::testing::{FakeClosient, Role};
+    let fake = FakeClosient::start().await;
+    let org = fake.add_org();
+    let c = fake.client(&fake.add_key(&org, Role::Billing));
+    let free = c.get_resolver_subscription(&org).await.unwrap();
+    assert_eq!(
+        (free.tier, free.estimated_monthly_bill),
+        (types::ResolverTier::Free, None)
+    );
+    assert!(free.limits.is_some_and(|l| l.contains_key("max_gtins")));
+
+    let checkout = c
+        .create_resolver_checkout(
+            types::ResolverCheckoutIn::builder()
+                .organization_id(org.as_str())
+                .success_url("https://example.com/ok")
+                .cancel_url("https://example.com/no"),
+        )
+        .await
+        .unwrap();
+    assert!(fake.complete_checkout(&checkout.checkout_url));
+    let business = c.get_resolver_subscription(&org).await.unwrap();
+    assert_eq!(business.tier, types::ResolverTier::Business);
+    assert_eq!(business.limits, None);
+    let estimate = business.estimated_monthly_bill.expect("an estimate on BUSINESS");
+    assert_eq!(estimate["total"], "0.00");
+    assert_eq!(estimate["currency"], "USD");
+
+    assert!(fake.set_tier(&org, types::ResolverTier::EarlyAdopter));
+    assert!(!fake.set_tier("2aBcDeFgHiJkLmNoPqRsTu", types::ResolverTier::EarlyAdopter));
+    let early = c.get_resolver_subscription(&org).await.unwrap();
+    assert_eq!(early.tier, types::ResolverTier::EarlyAdopter);
+    assert_eq!(early.estimated_monthly_bill, Some(estimate));
+    // As sent on the wire: an object, and `limits` an explicit null.
+    let r = fake
+        .requests()
+        .into_iter()
+        .rev()
+        .find(|r| r.is("get_resolver_subscription"))
+        .unwrap();
+    assert!(r.response["estimated_monthly_bill"].is_object());
+    assert!(r.response["limits"].is_null());
 }
 
 #[tokio::test]

@@ -1,6 +1,6 @@
-//! Any YAML document through the spec pipeline's merge, overlay, normalisation,
-//! preflight checks and the generation of operations: a clear error or a result,
-//! never a panic.
+//! Any YAML document through the spec pipeline's 3.1-to-3.0 rewrite, merge,
+//! overlay, normalisation, preflight checks and the generation of operations: a
+//! clear error or a result, never a panic.
 #![no_main]
 
 #[path = "../../codegen/mod.rs"]
@@ -12,7 +12,10 @@ use std::path::Path;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
-    let Ok(doc) = codegen::load::parse(Path::new("fuzz.yaml"), text) else { return };
+    let Ok(mut doc) = codegen::load::parse(Path::new("fuzz.yaml"), text) else { return };
+    if codegen::openapi31::to_30(Path::new("fuzz.yaml"), &mut doc).is_err() {
+        return;
+    }
     let pages = [
         codegen::load::Page { file: "a.yaml".into(), doc: doc.clone() },
         codegen::load::Page { file: "b.yaml".into(), doc: doc.clone() },

@@ -98,11 +98,17 @@ impl From<Refused> for Failure {
 
 impl IntoResponse for Failure {
     fn into_response(self) -> Response {
+        // Field issues on a 422; `null` otherwise, as Closient's Errors page shows.
+        let details = if self.details.is_empty() {
+            Value::Null
+        } else {
+            Value::Array(self.details)
+        };
         let body = json!({"error": {
             "code": self.code,
             "message": self.message,
             "status": self.status.as_u16(),
-            "details": self.details,
+            "details": details,
         }});
         (self.status, axum::Json(body)).into_response()
     }

@@ -32,7 +32,8 @@ impl Role {
 /// What it models, as Closient documents its API:
 /// - Every operation of the spec under `/billing/api/v1` (the real server URL's
 ///   path); errors in the documented shape `{"error": {"code", "message",
-///   "status", "details"}}`; a path that is no operation is 404 `NOT_FOUND`.
+///   "status", "details"}}` (`details` is null but on a 422, as the Errors page
+///   shows); a path that is no operation is 404 `NOT_FOUND`.
 /// - Operations it does not model below are answered from the spec after the same
 ///   key and request checks: a value that fits the answer's schema.
 /// - Checks in this order: `X-API-Key` missing or unknown → 401 `UNAUTHORIZED`;
@@ -52,8 +53,13 @@ impl Role {
 /// - `GET /billing/balance/{organization_id}`: starts at `"0.00"` USD, nothing
 ///   spent, no active campaigns; any member may read it.
 /// - `GET /billing/resolver/{organization_id}`: FREE / ACTIVE with a `limits`
-///   object and no bill; on BUSINESS `limits` is null and `estimated_monthly_bill`
-///   `"0.00"` (usage is always zero). Any member may read it.
+///   object (`max_gtins`, `max_lots`, `max_serials`, `max_epcis_events`) and a
+///   null `estimated_monthly_bill`; on a paid tier (BUSINESS, or EARLY_ADOPTER
+///   set with [`FakeClosient::set_tier`]) `limits` is null and
+///   `estimated_monthly_bill` an object. Closient does not publish that object's
+///   members; the fake sends `{"currency": "USD", "total": "0.00",
+///   "period_end": "2026-02-01T00:00:00Z"}`, members of its own (usage is
+///   always zero). Any member may read it.
 /// - `POST /billing/resolver/{organization_id}/portal`: a single-use portal URL,
 ///   unique per call, on any tier (the docs name no refusal; the tolerant reading).
 /// - Not modelled: rate limits, checkout expiry, problem+json errors.
@@ -108,6 +114,13 @@ impl FakeClosient {
     /// Give `api_key` (new or existing) `role` in `org`.
     pub fn grant(&self, api_key: &str, org: &str, role: Role) {
         lock(&self.shared).grant(api_key, org, role);
+    }
+
+    /// Put `org` on a resolver tier, as Closient's staff assign EARLY_ADOPTER by
+    /// hand (a completed resolver checkout makes it BUSINESS). False for an
+    /// unknown organisation.
+    pub fn set_tier(&self, org: &str, tier: closient::types::ResolverTier) -> bool {
+        lock(&self.shared).set_tier(org, tier)
     }
 
     /// Complete the checkout behind `checkout_url`, as Stripe's confirmation

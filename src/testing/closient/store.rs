@@ -16,7 +16,14 @@ use std::collections::HashMap;
 struct Org {
     balance_cents: i64,
     spent_cents: i64,
-    paid_tier: bool,
+    tier: types::ResolverTier,
+}
+
+impl Org {
+    /// BUSINESS, EARLY_ADOPTER (or a tier this version does not know): not FREE.
+    fn paid(&self) -> bool {
+        self.tier != types::ResolverTier::Free
+    }
 }
 
 enum Purpose {
@@ -148,7 +155,7 @@ impl Store {
         let key = self.authenticate(&request.headers)?;
         let r: types::ResolverCheckoutIn = body::parse(request.op, &request.body)?;
         self.authorize(&key, &r.organization_id, OrgIn::Body, true)?;
-        if self.orgs.get(r.organization_id.as_str()).is_some_and(|o| o.paid_tier) {
+        if self.orgs.get(r.organization_id.as_str()).is_some_and(Org::paid) {
             return Err(Failure::new(
                 StatusCode::BAD_REQUEST,
                 "BAD_REQUEST",
@@ -171,18 +178,23 @@ impl Store {
 
     fn resolver_subscription(&self, r: &Incoming) -> Answer {
         let org = self.path_access(r, false)?;
-        let (tier, limits, bill) = if org.paid_tier {
-            (types::ResolverTier::Business, None, Some(dollars(0)))
+        let (limits, bill) = if org.paid() {
+            // Closient publishes no members of the estimate: these are the
+            // fake's own, enough to show that every member reaches the caller.
+            let bill = json!({"currency": "USD", "total": "0.00",
+                              "period_end": "2026-02-01T00:00:00Z"});
+            (None, bill.as_object().cloned())
         } else {
-            let limits = json!({"active_gtins": 10, "active_lots": 100,
-                                "active_serials": 1000, "active_epcis_events": 10000});
-            (types::ResolverTier::Free, limits.as_object().cloned(), None)
+            // The page names the FREE tier's caps; their values are the fake's.
+            let limits = json!({"max_gtins": 10, "max_lots": 100,
+                                "max_serials": 1000, "max_epcis_events": 10000});
+            (limits.as_object().cloned(), None)
         };
         let mut out = to_json(types::ResolverSubscriptionOut {
             estimated_monthly_bill: bill,
             limits,
             status: types::ResolverStatus::Active,
-            tier,
+            tier: org.tier.clone(),
             usage: types::ResolverUsage {
                 active_epcis_events: 0,
                 active_gtins: 0,
@@ -222,7 +234,7 @@ impl Store {
         let org = Org {
             balance_cents: 0,
             spent_cents: 0,
-            paid_tier: false,
+            tier: types::ResolverTier::Free,
         };
         self.orgs.insert(id.clone(), org);
         id
@@ -233,6 +245,11 @@ impl Store {
             .entry(api_key.to_string())
             .or_default()
             .insert(org.to_string(), role);
+    }
+
+    /// False for an unknown organisation.
+    pub(super) fn set_tier(&mut self, org: &str, tier: types::ResolverTier) -> bool {
+        self.orgs.get_mut(org).map(|o| o.tier = tier).is_some()
     }
 
     pub(super) fn complete_checkout(&mut self, checkout_url: &str) -> bool {
@@ -247,7 +264,7 @@ impl Store {
             Purpose::AdBalance { amount_cents } => {
                 org.balance_cents = org.balance_cents.saturating_add(amount_cents);
             }
-            Purpose::Resolver => org.paid_tier = true,
+            Purpose::Resolver => org.tier = types::ResolverTier::Business,
         }
         true
     }
