@@ -1,8 +1,8 @@
-//! Generates the typed clients from the vendored specs in `specs/` (see `codegen/`).
-//! A spec that cannot be used fails the build with the file and place, never a panic.
+//! Generates the typed clients from the vendored specs in `specs/` with the spec
+//! pipeline (`codegen/`, the `billing-clients-codegen` crate). A spec that cannot
+//! be used fails the build with the file and place, never a panic.
 
-#[path = "codegen/mod.rs"]
-mod codegen;
+use billing_clients_codegen as codegen;
 
 use std::path::{Path, PathBuf};
 
@@ -15,7 +15,6 @@ const PROVIDERS: [(&str, &[&str]); 2] = [("funnelfox", &["specs/funnelfox"]), ("
 const FIXTURE: (&str, &[&str]) = ("fixture", &["specs/funnelfox", "tests/fixtures/new_pages"]);
 
 fn main() {
-    println!("cargo:rerun-if-changed=codegen");
     println!("cargo::rustc-check-cfg=cfg(billing_fixture)");
     let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
     let mut providers = PROVIDERS.to_vec();

@@ -3,10 +3,7 @@
 //! clear error or a result, never a panic.
 #![no_main]
 
-#[path = "../../codegen/mod.rs"]
-#[allow(dead_code)]
-mod codegen;
-
+use billing_clients_codegen as codegen;
 use libfuzzer_sys::fuzz_target;
 use std::path::Path;
 
@@ -25,6 +22,6 @@ fuzz_target!(|data: &[u8]| {
     json_patch::merge(&mut doc, &serde_json::json!({"paths": {"/x": {"post": {"x-billing-retry": "safe"}}}}));
     let Ok(corrections) = codegen::normalize::normalize(&mut doc, &mut origins) else { return };
     if let Ok(spec) = codegen::preflight::check(&doc, &origins) {
-        let _ = codegen::operations::generate(&doc, &spec, &corrections, &origins);
+        let _ = codegen::operations::generate(&doc, &spec, &corrections, &origins, &Default::default());
     }
 });

@@ -7,7 +7,7 @@
 //! Deserializing through these functions needs a self-describing format (JSON,
 //! as the providers send): a value is looked at before it is handed on.
 //!
-//! The rule is applied once, by the spec pipeline (`codegen/absent.rs`), to every
+//! The rule is applied once, by the spec pipeline (`codegen/src/absent.rs`), to every
 //! field of every generated type it fits: the generated fields name one of these
 //! functions in `#[serde(deserialize_with = ..)]`. What stays strict: a required
 //! field (not `Option`, no default), money (`format: decimal`: `""` is not an

@@ -354,7 +354,7 @@ pub fn pattern_matches(pattern: &'static str, s: &str) -> bool {
     cache.entry(key).or_insert_with(|| Compiled::new(pattern)).matches(s)
 }
 
-/// A pattern of a generated type, compiled on first use: `codegen/patterns.rs`
+/// A pattern of a generated type, compiled on first use: `codegen/src/patterns.rs`
 /// puts one where typify's `FromStr` built a `regress::Regex`, so builders and
 /// deserialisers match as the validator does (the table for the common shape).
 pub(crate) struct Pattern {

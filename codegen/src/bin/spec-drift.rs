@@ -1,7 +1,7 @@
 //! What vendoring a newer upstream page would change, before it is vendored:
 //!
 //! ```text
-//! cargo run --example spec_drift -- <new-page.yaml> [--replaces specs/funnelfox/<page>.yaml]
+//! cargo run -p billing-clients-codegen --bin spec-drift -- <new-page.yaml> [--replaces specs/funnelfox/<page>.yaml]
 //! ```
 //!
 //! The page it replaces is `--replaces`, else the vendored page (FunnelFox's or
@@ -57,15 +57,16 @@
 //! compared (bad arguments, or the new page does not load, merge, normalize or
 //! generate; the pipeline's error is the finding).
 
-#[path = "../../codegen/mod.rs"]
-#[allow(dead_code)]
-mod codegen;
-mod drift;
+use billing_clients_codegen::drift;
 
 use std::path::{Path, PathBuf};
 
-const USAGE: &str =
-    "usage: cargo run --example spec_drift -- <new-page.yaml> [--replaces specs/<provider>/<page>.yaml]";
+const USAGE: &str = "usage: cargo run -p billing-clients-codegen --bin spec-drift -- <new-page.yaml> [--replaces specs/<provider>/<page>.yaml]";
+
+/// The repository whose specs are compared (this generator's parent folder).
+fn repository() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -76,7 +77,7 @@ fn main() {
             std::process::exit(drift::CANNOT_COMPARE);
         }
     };
-    let outcome = drift::check(&new, replaces.as_deref(), Path::new(env!("CARGO_MANIFEST_DIR")));
+    let outcome = drift::check(&new, replaces.as_deref(), &repository());
     print!("{}", outcome.text);
     std::process::exit(outcome.code);
 }

@@ -1,20 +1,16 @@
-//! The spec drift report (`examples/spec_drift`) on changed copies of vendored
+//! The spec drift report (`spec-drift`) on changed copies of vendored
 //! pages, built here from the vendored text so the tests survive re-vendoring.
 
-#[path = "../codegen/mod.rs"]
-#[allow(dead_code)]
-mod codegen;
-#[path = "../examples/spec_drift/drift/mod.rs"]
-#[allow(dead_code)]
-mod drift;
+use billing_clients_codegen::drift;
 
 use drift::Outcome;
 use drift::diff::Change;
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+/// The repository this generator is part of (its specs and fixtures).
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
 fn vendored_path(page: &str) -> PathBuf {
@@ -37,7 +33,7 @@ fn write(test: &str, page: &str, doc: &Value) -> PathBuf {
 }
 
 fn check(file: &Path) -> (Outcome, Vec<Change>) {
-    let outcome = drift::check(file, None, root());
+    let outcome = drift::check(file, None, &root());
     let changes = outcome.findings.as_ref().map(|f| f.changes.clone()).unwrap_or_default();
     (outcome, changes)
 }
@@ -70,7 +66,7 @@ fn new_optional_fields_are_compatible() {
     schemas["MigrationIn"]["properties"]["note"] = json!({"type": "string", "maxLength": 64});
     schemas["MigrationIn"]["description"] = json!("Only the wording changed.");
     let copy = write("compatible", "migration_v2.yaml", &page);
-    let outcome = drift::check(&copy, Some(&vendored_path("subscription_migration.yaml")), root());
+    let outcome = drift::check(&copy, Some(&vendored_path("subscription_migration.yaml")), &root());
     let changes = &outcome.findings.as_ref().unwrap().changes;
     assert_eq!(changes.len(), 2, "{}", outcome.text);
     assert!(!verdict(changes, "field `credited_amount`: added (optional"));

@@ -1,4 +1,9 @@
-//! The spec pipeline, run by `build.rs` (and unit-tested by `tests/codegen.rs`):
+//! The spec pipeline of `billing-clients`: its `build.rs` calls [`run`] on each
+//! provider's folder of OpenAPI pages and writes the generated code; the
+//! `spec-drift` binary compares a newer upstream page with the vendored one
+//! ([`drift`]). Not an API of its own: it changes with the crate it generates.
+//!
+//! The steps, in order:
 //!
 //! 1. [`load`]: read every vendored page of a provider and merge them into one
 //!    document; a definition two pages give differently (other than in descriptive
@@ -17,6 +22,7 @@
 //!    core acts on.
 
 pub mod absent;
+pub mod drift;
 pub mod load;
 pub mod names;
 pub mod normalize;

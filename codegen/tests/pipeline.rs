@@ -1,13 +1,16 @@
 //! The spec pipeline's own tests: each upstream quirk in, the corrected document
 //! out; every unusable shape a clear error with a file and a place, never a panic.
 
-#[path = "../codegen/mod.rs"]
-#[allow(dead_code)]
-mod codegen;
+use billing_clients_codegen as codegen;
 
 use codegen::{load, names, normalize, preflight};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
+
+/// A file of the repository this generator is part of (its specs and fixtures).
+fn repo(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(path)
+}
 
 /// An upstream-style FunnelFox page: no operationId, `org_id` as a path parameter.
 fn upstream_page(path: &str, schema: &str) -> Value {
@@ -329,7 +332,7 @@ fn an_unusable_spec_folder_fails_with_the_file_named() {
 
 #[test]
 fn the_real_specs_generate_without_org_id_arguments() {
-    let out = codegen::run(&[Path::new("specs/funnelfox")]).unwrap_or_else(|e| panic!("{e}"));
+    let out = codegen::run(&[repo("specs/funnelfox").as_path()]).unwrap_or_else(|e| panic!("{e}"));
     assert!(!out.operations.contains("org_id:"), "no generated method takes org_id");
     assert!(
         out.operations
@@ -346,7 +349,7 @@ fn the_real_specs_generate_without_org_id_arguments() {
         assert!(out.operations.contains(&format!("pub fn {id}(")), "{id}");
         assert!(out.operations.contains(&format!("id: \"{id}\"")), "{id}");
     }
-    let out = codegen::run(&[Path::new("specs/closient")]).unwrap_or_else(|e| panic!("{e}"));
+    let out = codegen::run(&[repo("specs/closient").as_path()]).unwrap_or_else(|e| panic!("{e}"));
     assert!(out.operations.contains("auth_header: Some(\"X-API-Key\")"));
     assert!(out.types.starts_with("// @generated") && out.types.contains("pub mod types"));
 }
@@ -356,14 +359,15 @@ fn the_real_specs_generate_without_org_id_arguments() {
 /// `$ref` with a sibling) gives byte-identical types and operations.
 #[test]
 fn a_31_page_generates_the_client_of_its_30_twin() {
-    let twin = Path::new("tests/fixtures/closient_openapi31");
+    let twin = repo("tests/fixtures/closient_openapi31");
+    let twin = twin.as_path();
     let page = load::read_dir(twin).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(page.len(), 1);
     let text = std::fs::read_to_string(twin.join("openapi.yaml")).unwrap();
     assert!(text.contains("\nopenapi: 3.1.0\n"), "the fixture is a 3.1 page");
     assert_eq!(page[0].doc["openapi"], "3.0.3", "read in its 3.0 form");
     // Neither folder has an overlay: each is its own overlay folder.
-    let v30 = codegen::run(&[Path::new("specs/closient")]).unwrap_or_else(|e| panic!("{e}"));
+    let v30 = codegen::run(&[repo("specs/closient").as_path()]).unwrap_or_else(|e| panic!("{e}"));
     let v31 = codegen::run(&[twin]).unwrap_or_else(|e| panic!("{e}"));
     assert!(v30.operations.contains("pub fn get_resolver_subscription("));
     for (what, a, b) in [
@@ -414,7 +418,7 @@ fn a_31_page_merges_with_the_30_pages_of_its_api() {
 fn a_31_page_with_what_30_cannot_express_fails_with_file_and_place() {
     let dir = std::env::temp_dir().join(format!("billing-clients-openapi31-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let page = std::fs::read_to_string("tests/fixtures/closient_openapi31/openapi.yaml").unwrap();
+    let page = std::fs::read_to_string(repo("tests/fixtures/closient_openapi31/openapi.yaml")).unwrap();
     let tuple = "      properties:\n        return_url:\n";
     assert!(page.contains(tuple));
     let page = page.replacen(
@@ -437,7 +441,7 @@ fn a_31_page_with_what_30_cannot_express_fails_with_file_and_place() {
 /// upstream pages they came from (kept beside this repository in `../shared/seeds`).
 #[test]
 fn vendored_pages_are_byte_identical_to_upstream() {
-    let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/seeds");
+    let seeds = repo("../shared/seeds");
     let Ok(entries) = std::fs::read_dir(&seeds) else {
         assert!(std::env::var_os("CI").is_none(), "CI must have ../shared/seeds");
         eprintln!("skipped: {} not present", seeds.display());
@@ -453,7 +457,7 @@ fn vendored_pages_are_byte_identical_to_upstream() {
         let path = text[start..header_end].split_whitespace().last().unwrap();
         let end = header_end + text[header_end..].find("````").unwrap();
         let name = path.rsplit('/').next().unwrap();
-        let vendored = std::fs::read_to_string(format!("specs/funnelfox/{name}.yaml")).unwrap();
+        let vendored = std::fs::read_to_string(repo(&format!("specs/funnelfox/{name}.yaml"))).unwrap();
         assert_eq!(
             vendored,
             &text[header_end..end],

@@ -3,8 +3,8 @@
 
 use super::pages::PageSet;
 use super::schema::{self, Ctx, Usage};
-use crate::codegen::names;
-use crate::codegen::normalize::{METHODS, is_json};
+use crate::names;
+use crate::normalize::{METHODS, is_json};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 

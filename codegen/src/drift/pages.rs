@@ -1,7 +1,7 @@
 //! Which vendored page a new file replaces, and the provider's page set read as
 //! `build.rs` reads it, with and without the swap.
 
-use crate::codegen::{self, PipelineError, load};
+use crate::{PipelineError, load};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -55,13 +55,13 @@ pub fn find(new: &Path, replaces: Option<&Path>, root: &Path) -> Result<Swap, St
 
 /// The pipeline on the vendored pages.
 pub fn vendored(swap: &Swap) -> Result<PageSet, PipelineError> {
-    run(codegen::read_pages(&[swap.dir.as_path()])?, &swap.dir)
+    run(crate::read_pages(&[swap.dir.as_path()])?, &swap.dir)
 }
 
 /// The pipeline on the vendored pages with the replaced one swapped for the new
 /// file (in its place, so the merge order is the build's).
 pub fn swapped(swap: &Swap) -> Result<PageSet, PipelineError> {
-    let mut pages = codegen::read_pages(&[swap.dir.as_path()])?;
+    let mut pages = crate::read_pages(&[swap.dir.as_path()])?;
     let text = std::fs::read_to_string(&swap.new)
         .map_err(|e| PipelineError::new(&swap.new, "", format!("cannot read: {e}")))?;
     let doc = load::parse(&swap.new, &text)?;
@@ -77,8 +77,8 @@ pub fn swapped(swap: &Swap) -> Result<PageSet, PipelineError> {
 }
 
 fn run(pages: Vec<load::Page>, dir: &Path) -> Result<PageSet, PipelineError> {
-    let corrected = codegen::correct(&pages, dir)?;
-    let output = codegen::generate(&pages, dir)?;
+    let corrected = crate::correct(&pages, dir)?;
+    let output = crate::generate(&pages, dir)?;
     Ok(PageSet {
         doc: corrected.doc,
         types: output.types,

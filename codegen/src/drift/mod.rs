@@ -1,7 +1,7 @@
 //! The drift check: which page is replaced ([`pages`]), the two corrected
 //! documents compared ([`diff`] for operations and components, [`schema`] for one
 //! schema against another), and the report ([`report`]). The rules are in the
-//! example's own documentation (`examples/spec_drift/main.rs`).
+//! tool's own documentation (`src/bin/spec-drift.rs`).
 
 pub mod diff;
 pub mod pages;

@@ -3,8 +3,8 @@
 //! `$ref` is compared by name only: the referenced component has its own section.
 
 use super::diff::{Findings, Subject, count_descriptive};
-use crate::codegen::names;
-use crate::codegen::schema::component_name;
+use crate::names;
+use crate::schema::component_name;
 use serde_json::Value;
 use std::collections::BTreeSet;
 
