@@ -11,7 +11,7 @@
 //! errors, and everything that came from the network is scrubbed of the
 //! configured key before it is cut or stored.
 
-use crate::core::spec::{JsonType, Rule};
+use crate::runtime::spec::{JsonType, Rule};
 use std::fmt;
 
 /// Result alias for this crate.

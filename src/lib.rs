@@ -3,16 +3,16 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod closient;
-pub mod core;
 mod error;
 pub mod funnelfox;
+pub mod runtime;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod timestamp;
 
-pub use crate::core::retry::{RetryBudget, RetryPolicy};
-pub use crate::core::upload::Upload;
-pub use crate::core::{Builder, Call, CallOptions, Pages, http_client_builder};
+pub use crate::runtime::retry::{RetryBudget, RetryPolicy};
+pub use crate::runtime::upload::Upload;
+pub use crate::runtime::{Builder, Call, CallOptions, Pages, http_client_builder};
 pub use error::{
     ApiError, DecodeError, Error, FieldIssue, InvalidInput, RedirectError, Result, TransportError, TransportKind,
     Violation,

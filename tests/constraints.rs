@@ -8,8 +8,8 @@
 mod support;
 
 use billing_clients::Violation;
-use billing_clients::core::spec::{JsonType, Operation, Rule, Schema};
-use billing_clients::core::validate;
+use billing_clients::runtime::spec::{JsonType, Operation, Rule, Schema};
+use billing_clients::runtime::validate;
 use serde_json::{Value, json};
 use support::operations::{clients, operations, valid};
 use support::{Reply, Server};

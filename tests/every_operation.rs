@@ -5,7 +5,7 @@
 mod support;
 
 use billing_clients::RetryPolicy;
-use billing_clients::core::spec::RetryClass;
+use billing_clients::runtime::spec::RetryClass;
 use serde_json::json;
 use std::time::Duration;
 use support::operations::{clients, is_funnelfox, operations};

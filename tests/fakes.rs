@@ -4,8 +4,8 @@
 
 use billing_clients::RetryPolicy;
 use billing_clients::closient::{self, types as ct};
-use billing_clients::core::{spec::Spec, validate};
 use billing_clients::funnelfox::{self, CheckoutPaymentStatus, types as ft};
+use billing_clients::runtime::{spec::Spec, validate};
 use billing_clients::testing::{FakeClosient, FakeFunnelFox, PaymentOutcome, Role};
 use serde_json::{Value, json};
 use std::collections::HashSet;

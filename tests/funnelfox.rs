@@ -259,7 +259,7 @@ async fn invalid_input_sends_nothing_and_names_field_and_rule() {
     assert_eq!(bad.field, "region");
     assert_eq!(
         bad.violation,
-        billing_clients::Violation::Rule(billing_clients::core::spec::Rule::Pattern("^[a-z]{1,20}$"))
+        billing_clients::Violation::Rule(billing_clients::runtime::spec::Rule::Pattern("^[a-z]{1,20}$"))
     );
     let e = c
         .one_click(types::OneClick::builder().pp_ident("pro"))

@@ -169,7 +169,7 @@ async fn validation_can_be_switched_off_for_a_call() {
 /// never re-sent unless declared safe, the key only when asked.
 #[tokio::test]
 async fn a_raw_call_to_an_undocumented_path() {
-    use billing_clients::core::raw::Method;
+    use billing_clients::runtime::raw::Method;
     let ok = Server::always(|| {
         Reply::json(
             200,

@@ -3,7 +3,7 @@
 //! It is refreshed with the snapshots (`EXPECTORATE=overwrite cargo test`), so a
 //! new page in `specs/` needs no hand edit here either.
 
-use billing_clients::core::spec::{RetryClass, Spec};
+use billing_clients::runtime::spec::{RetryClass, Spec};
 use billing_clients::{closient, funnelfox};
 
 fn rows(provider: &str, spec: &Spec) -> Vec<String> {

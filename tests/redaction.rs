@@ -5,7 +5,7 @@
 
 mod support;
 
-use billing_clients::core::spec::{JsonType, Media, Schema};
+use billing_clients::runtime::spec::{JsonType, Media, Schema};
 use billing_clients::testing::{example::example, fixture};
 use billing_clients::{closient, funnelfox};
 use serde_json::Value;

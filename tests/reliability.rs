@@ -324,7 +324,7 @@ async fn full_accept_queue() -> (String, Vec<std::net::TcpStream>) {
 /// gets nothing, so the key never reaches it.
 #[tokio::test]
 async fn redirects_are_never_followed() {
-    use billing_clients::core::spec::RetryClass;
+    use billing_clients::runtime::spec::RetryClass;
     use support::operations::{clients, operations};
     let with_key = |class| {
         operations()

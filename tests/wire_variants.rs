@@ -18,8 +18,8 @@
 mod support;
 
 use billing_clients::RetryPolicy;
-use billing_clients::core::decode::Through;
-use billing_clients::core::spec::{JsonType, Property, Rule, Schema, Spec};
+use billing_clients::runtime::decode::Through;
+use billing_clients::runtime::spec::{JsonType, Property, Rule, Schema, Spec};
 use billing_clients::testing::example::example;
 use billing_clients::testing::fixture;
 use billing_clients::{closient, funnelfox};

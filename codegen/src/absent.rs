@@ -5,7 +5,7 @@
 //! number, boolean or string enum), `""`. FunnelFox sends absent dates as `""`
 //! in its transaction report and webhooks, and `null` where a list is optional.
 //! Each such field gets `#[serde(default, deserialize_with = ..)]` naming one of
-//! `crate::core::absent`'s functions:
+//! `crate::runtime::absent`'s functions:
 //!
 //! - `Option<scalar>` → `null_or_empty` (`null`, `""` and missing are `None`);
 //! - a field typify gives a plain `#[serde(default)]` (an optional list or map)
@@ -60,9 +60,9 @@ pub fn tolerate(items: &mut [syn::Item], enums: &BTreeSet<String>) {
                 continue;
             }
             let function = match option_inner(&field.ty) {
-                Some(inner) if is_scalar(inner, enums) => "crate::core::absent::null_or_empty",
+                Some(inner) if is_scalar(inner, enums) => "crate::runtime::absent::null_or_empty",
                 Some(_) => continue, // `null` and missing are `None` already
-                None if serde.iter().any(|a| a == "default") => "crate::core::absent::null",
+                None if serde.iter().any(|a| a == "default") => "crate::runtime::absent::null",
                 None => continue,
             };
             let mut args: Vec<String> = serde.into_iter().filter(|a| a != "default").collect();
@@ -148,17 +148,17 @@ mod tests {
         let list = "skip_serializing_if = \"::std::vec::Vec::is_empty\"";
         assert!(
             has(&format!(
-                "#[serde(default, deserialize_with = \"crate::core::absent::null_or_empty\", {option})] at:"
+                "#[serde(default, deserialize_with = \"crate::runtime::absent::null_or_empty\", {option})] at:"
             )),
             "{out}"
         );
         assert!(
-            has("#[serde(default, deserialize_with = \"crate::core::absent::null_or_empty\")] status:"),
+            has("#[serde(default, deserialize_with = \"crate::runtime::absent::null_or_empty\")] status:"),
             "{out}"
         );
         assert!(
             has(&format!(
-                "#[serde(default, deserialize_with = \"crate::core::absent::null\", {list})] list:"
+                "#[serde(default, deserialize_with = \"crate::runtime::absent::null\", {list})] list:"
             )),
             "{out}"
         );

@@ -112,7 +112,7 @@ fn answer(doc: &Value, op: &Value, schemas: &mut Schemas) -> Result<Answer, Stri
         media: quote!(s::Media::Empty),
         schema: quote!(None),
         rust: quote!(()),
-        decode: quote!(crate::core::decode::empty),
+        decode: quote!(crate::runtime::decode::empty),
         to_json: quote!(|_| ::serde_json::Value::Null),
     };
     if let Some((_, m)) = json {
@@ -125,7 +125,7 @@ fn answer(doc: &Value, op: &Value, schemas: &mut Schemas) -> Result<Answer, Stri
             media: quote!(s::Media::Json),
             schema: quote!(Some(&#target)),
             rust: quote!(types::#rust),
-            decode: quote!(crate::core::decode::json),
+            decode: quote!(crate::runtime::decode::json),
             to_json: quote!(|v| ::serde_json::to_value(&v).unwrap_or_default()),
         });
     }
@@ -135,14 +135,14 @@ fn answer(doc: &Value, op: &Value, schemas: &mut Schemas) -> Result<Answer, Stri
             media: quote!(s::Media::Text),
             schema: quote!(None),
             rust: quote!(::std::string::String),
-            decode: quote!(crate::core::decode::text),
+            decode: quote!(crate::runtime::decode::text),
             to_json: quote!(::serde_json::Value::String),
         },
         Some(_) => Answer {
             media: quote!(s::Media::Bytes),
             schema: quote!(None),
             rust: quote!(::bytes::Bytes),
-            decode: quote!(crate::core::decode::bytes),
+            decode: quote!(crate::runtime::decode::bytes),
             to_json: quote!(|v| ::serde_json::Value::String(String::from_utf8_lossy(&v).into_owned())),
         },
     })
@@ -226,15 +226,15 @@ fn paging(doc: &Value, op: &Value, declared: &Value, screaming: &str) -> Result<
                 Some(id) => return Err(format!("`{item_name}` has no `{id}`")),
                 None => quote!(None),
             };
-            quote!(crate::core::pages::Next::Cursor { cursor: #cursor, from: #from, id: #id })
+            quote!(crate::runtime::pages::Next::Cursor { cursor: #cursor, from: #from, id: #id })
         }
-        (None, None, Some(page)) if has(&request, page) => quote!(crate::core::pages::Next::Page { page: #page }),
+        (None, None, Some(page)) if has(&request, page) => quote!(crate::runtime::pages::Next::Page { page: #page }),
         (None, None, Some(page)) => return Err(format!("the request has no `{page}`")),
         _ => return Err("declare `cursor` and `cursor-from`, or `page`".into()),
     };
     Ok(PagingOut {
         ident: format_ident!("PAGING_{screaming}"),
-        table: quote!(crate::core::pages::Paging { items: #items, limit: #limit, next: #next }),
+        table: quote!(crate::runtime::pages::Paging { items: #items, limit: #limit, next: #next }),
         item,
     })
 }
@@ -428,7 +428,7 @@ pub fn generate(
                 response: s::Response {
                     media: #media,
                     schema: #response_schema,
-                    decodes: |data| crate::core::decode::fits::<#rust>(#decode, data),
+                    decodes: |data| crate::runtime::decode::fits::<#rust>(#decode, data),
                 },
                 paging: #paging_ref,
             }
@@ -452,8 +452,8 @@ pub fn generate(
         let method = method_ident(id);
         methods.push(quote! {
             #(#[doc = #docs])*
-            pub fn #method(&self, #(#args,)* #body_arg) -> crate::core::Call<'_, #rust> {
-                crate::core::Call::new(&self.core, &OPERATIONS[#index], #decode) #(#pushes)* #body_call
+            pub fn #method(&self, #(#args,)* #body_arg) -> crate::runtime::Call<'_, #rust> {
+                crate::runtime::Call::new(&self.core, &OPERATIONS[#index], #decode) #(#pushes)* #body_call
             }
         });
         arms.push(quote! {
@@ -470,11 +470,11 @@ pub fn generate(
                 .ok_or_else(|| err("x-billing-paging: the operation has no body".into()))?;
             pagers.push(quote! {
                 #[doc = #doc]
-                pub fn #pages(&self, body: impl crate::IntoBody<types::#in_type>) -> crate::core::Pages<'_, types::#item> {
-                    crate::core::Pages::new::<types::#in_type, _>(&self.core, &OPERATIONS[#index], &#name, body)
+                pub fn #pages(&self, body: impl crate::IntoBody<types::#in_type>) -> crate::runtime::Pages<'_, types::#item> {
+                    crate::runtime::Pages::new::<types::#in_type, _>(&self.core, &OPERATIONS[#index], &#name, body)
                 }
             });
-            paging_statics.push(quote!(static #name: crate::core::pages::Paging = #table;));
+            paging_statics.push(quote!(static #name: crate::runtime::pages::Paging = #table;));
         }
     }
     // Every component that is a struct: its schema in SPEC, and (for the tests) a
@@ -493,13 +493,13 @@ pub fn generate(
         let id = schemas.component(name);
         components.push(quote!(&#id));
         let ty = format_ident!("{ty}");
-        through_arms.push(quote!(#name => crate::core::decode::through::<types::#ty>(value),));
+        through_arms.push(quote!(#name => crate::runtime::decode::through::<types::#ty>(value),));
     }
     let statics = schemas.into_tokens();
     let count = ops.len();
     let docs = format!(" A {title} client for one account; cheap to clone (the connection pool is shared).");
     let tokens = quote! {
-        use crate::core::spec as s;
+        use crate::runtime::spec as s;
 
         /// The API as its corrected spec declares it: every operation with its auth,
         /// retry class, parameters and schemas.
@@ -522,7 +522,7 @@ pub fn generate(
         #[doc = #docs]
         #[derive(Clone)]
         pub struct Client {
-            core: ::std::sync::Arc<crate::core::Core>,
+            core: ::std::sync::Arc<crate::runtime::Core>,
         }
 
         impl ::std::fmt::Debug for Client {
@@ -531,11 +531,11 @@ pub fn generate(
             }
         }
 
-        impl crate::core::Api for Client {
-            fn provider() -> &'static crate::core::Provider {
+        impl crate::runtime::Api for Client {
+            fn provider() -> &'static crate::runtime::Provider {
                 &super::PROVIDER
             }
-            fn from_core(core: ::std::sync::Arc<crate::core::Core>) -> Self {
+            fn from_core(core: ::std::sync::Arc<crate::runtime::Core>) -> Self {
                 Self { core }
             }
         }
@@ -556,8 +556,8 @@ pub fn generate(
             /// transport (limits, scrubbing, errors); never re-sent once it may have
             /// reached the server unless declared `.safe()`, and without the key
             /// unless `.with_key()`. Its answer is the wire format's data as JSON.
-            pub fn raw(&self, method: crate::core::raw::Method, path: impl Into<String>) -> crate::core::Call<'_, ::serde_json::Value> {
-                crate::core::raw::call(&self.core, method, path)
+            pub fn raw(&self, method: crate::runtime::raw::Method, path: impl Into<String>) -> crate::runtime::Call<'_, ::serde_json::Value> {
+                crate::runtime::raw::call(&self.core, method, path)
             }
 
             #(#methods)*
@@ -586,7 +586,7 @@ pub fn generate(
             /// Component `name`'s generated type read from `value` and written
             /// back; `None` when no struct is generated for it.
             #[doc(hidden)]
-            pub fn through_type(name: &str, value: ::serde_json::Value) -> Option<Result<crate::core::decode::Through, String>> {
+            pub fn through_type(name: &str, value: ::serde_json::Value) -> Option<Result<crate::runtime::decode::Through, String>> {
                 let _ = &value;
                 Some(match name {
                     #(#through_arms)*

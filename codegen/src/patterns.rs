@@ -1,6 +1,6 @@
 //! typify checks a pattern in each constrained string's `FromStr` with a
 //! `regress::Regex` built on first use (and `unwrap`ped). Those statics become
-//! `crate::core::validate::Pattern`s, the validator's own matcher: the same
+//! `crate::runtime::validate::Pattern`s, the validator's own matcher: the same
 //! answers (its table for the common `^[class]{m,n}$` shape is tested against
 //! regress), without running a regex engine in every builder setter, and a
 //! pattern that does not compile rejects values instead of panicking.
@@ -42,8 +42,8 @@ fn rewrite_block(block: &mut syn::Block) -> Result<(), String> {
             let expr = &st.expr;
             let pattern = first_string(quote::quote!(#expr))
                 .ok_or_else(|| format!("typify's pattern static has no pattern: {tokens}"))?;
-            *st.ty = syn::parse_quote!(crate::core::validate::Pattern);
-            *st.expr = syn::parse_quote!(crate::core::validate::Pattern::new(#pattern));
+            *st.ty = syn::parse_quote!(crate::runtime::validate::Pattern);
+            *st.expr = syn::parse_quote!(crate::runtime::validate::Pattern::new(#pattern));
         }
     }
     Ok(())

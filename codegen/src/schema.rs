@@ -1,4 +1,4 @@
-//! JSON schemas as static data (`crate::core::spec::Schema`): one static per
+//! JSON schemas as static data (`crate::runtime::spec::Schema`): one static per
 //! component, one per inline sub-schema, named after where it sits
 //! (`S_ONE_CLICK__PP_IDENT`). References between statics may form cycles.
 

@@ -164,9 +164,9 @@ fn redact_in(items: &mut Vec<syn::Item>, secret: &std::collections::BTreeMap<Str
                     if fields.contains(&label.trim_start_matches("r#").to_string()) {
                         quote!(.field(#label, &"[redacted]"))
                     } else if label == "extra" && builder {
-                        quote!(.field(#label, &crate::core::unknown::names(&self.extra)))
+                        quote!(.field(#label, &crate::runtime::unknown::names(&self.extra)))
                     } else if label == "extra" {
-                        quote!(.field(#label, &crate::core::unknown::Names(&self.extra)))
+                        quote!(.field(#label, &crate::runtime::unknown::Names(&self.extra)))
                     } else {
                         quote!(.field(#label, &self.#f))
                     }

@@ -10,6 +10,6 @@ fuzz_target!(|data: &[u8]| {
         Some((b, rest)) => ([200, 201, 400, 401, 403, 404, 422, 429, 500, 502, 503][*b as usize % 11], rest),
         None => (200, data),
     };
-    billing_clients::core::fuzzing::decode(status, body);
-    billing_clients::core::fuzzing::validate(body);
+    billing_clients::runtime::fuzzing::decode(status, body);
+    billing_clients::runtime::fuzzing::validate(body);
 });

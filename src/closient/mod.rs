@@ -41,8 +41,8 @@ pub use generated::SPEC;
 /// Request and response types, generated from `specs/closient/openapi.yaml`.
 pub use generated::types;
 
-use crate::core::{Builder, Provider, builder::env};
 use crate::error::{InvalidInput, Result, Violation};
+use crate::runtime::{Builder, Provider, builder::env};
 use secrecy::SecretString;
 
 pub(crate) static PROVIDER: Provider = Provider {

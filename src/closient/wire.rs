@@ -2,9 +2,9 @@
 //! shape, `{"error": {code, message, status, details}}` or RFC 9457 problem details
 //! (`type`, `title`, `status`, `detail`, `error_code`, `retryable`).
 
-use crate::core::spec::Media;
-use crate::core::{ApiFields, Interpreted};
 use crate::error::FieldIssue;
+use crate::runtime::spec::Media;
+use crate::runtime::{ApiFields, Interpreted};
 use bytes::Bytes;
 use serde::Deserialize;
 

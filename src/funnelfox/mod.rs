@@ -46,8 +46,8 @@ pub use generated::types;
 /// to have succeeded" and reconcile, never as a reason to charge again.
 pub use generated::types::CheckoutPaymentStatus;
 
-use crate::core::{Builder, Provider, builder::env};
 use crate::error::{InvalidInput, Result, Violation};
+use crate::runtime::{Builder, Provider, builder::env};
 use secrecy::SecretString;
 
 #[cfg(billing_fixture)]
@@ -91,7 +91,7 @@ impl Client {
 }
 
 /// A builder for any client of FunnelFox's API (the real one, or a test fixture's).
-pub(crate) fn builder<C: crate::core::Api>(org_id: impl Into<String>) -> Builder<C> {
+pub(crate) fn builder<C: crate::runtime::Api>(org_id: impl Into<String>) -> Builder<C> {
     let mut b = Builder::new();
     b.variables.push(("org_id", org_id.into()));
     b
@@ -107,7 +107,7 @@ impl<C: FunnelFoxApi> Builder<C> {
 
 /// A client of FunnelFox's API: its builder takes a secret key.
 #[doc(hidden)]
-pub trait FunnelFoxApi: crate::core::Api {}
+pub trait FunnelFoxApi: crate::runtime::Api {}
 
 impl FunnelFoxApi for Client {}
 

@@ -35,7 +35,7 @@ use std::time::{Duration, Instant};
 pub use super::types::WebhookEvent as Event;
 pub use super::types::WebhookEventSubtype as Subtype;
 pub use super::types::WebhookEventType as EventType;
-pub use crate::core::decode::Unfit;
+pub use crate::runtime::decode::Unfit;
 
 /// The largest body [`parse`] reads (real events are a few KiB).
 pub const MAX_BODY: usize = 1 << 20;
@@ -70,7 +70,7 @@ pub fn parse(body: &[u8]) -> Result<Event, WebhookError> {
     if body.len() > MAX_BODY {
         return Err(refused(body, format!("the body is over {MAX_BODY} bytes")));
     }
-    crate::core::decode::json::<Event>(bytes::Bytes::copy_from_slice(body)).map_err(|reason| refused(body, reason))
+    crate::runtime::decode::json::<Event>(bytes::Bytes::copy_from_slice(body)).map_err(|reason| refused(body, reason))
 }
 
 /// Why `body` is not an event, with a bounded excerpt of it.
@@ -209,7 +209,7 @@ impl Delivery {
             return Err(refused(&body, format!("the body is over {MAX_BODY} bytes")));
         }
         let (event, unfit) =
-            crate::core::decode::json_keeping_unfit::<Event>(&body).map_err(|reason| refused(&body, reason))?;
+            crate::runtime::decode::json_keeping_unfit::<Event>(&body).map_err(|reason| refused(&body, reason))?;
         Ok(Self {
             key: dedup_key(&event),
             event,

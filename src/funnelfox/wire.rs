@@ -3,9 +3,9 @@
 //! and errors may come with HTTP 200. The spec describes only `data`; the bare
 //! documented shape (what mock servers built from the spec return) is accepted too.
 
-use crate::core::spec::Media;
-use crate::core::{ApiFields, Interpreted};
 use crate::error::FieldIssue;
+use crate::runtime::spec::Media;
+use crate::runtime::{ApiFields, Interpreted};
 use bytes::Bytes;
 use serde::Deserialize;
 use serde_json::Value;

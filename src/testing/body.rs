@@ -1,11 +1,11 @@
 //! Requests checked the way the specs say, with no rule written twice: first the
-//! spec's schemas (`core::validate`, which also enforces what typify does not,
+//! spec's schemas (`runtime::validate`, which also enforces what typify does not,
 //! such as integer `minimum`), then the generated request type's own
 //! `Deserialize` (required fields, patterns, lengths, enums, uuids).
 
 use crate::Violation;
-use crate::core::spec::Operation;
-use crate::core::validate;
+use crate::runtime::spec::Operation;
+use crate::runtime::validate;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -110,8 +110,8 @@ pub(crate) fn check_params(op: &'static Operation, params: &[(String, String)]) 
 }
 
 /// A parameter's text as the JSON value its schema's type reads it as.
-fn typed(schema: &crate::core::spec::Schema, text: &str) -> Value {
-    use crate::core::spec::JsonType;
+fn typed(schema: &crate::runtime::spec::Schema, text: &str) -> Value {
+    use crate::runtime::spec::JsonType;
     let parsed = match schema.types.first() {
         Some(JsonType::Integer | JsonType::Number | JsonType::Boolean) => serde_json::from_str(text).ok(),
         _ => None,

@@ -4,8 +4,8 @@
 //! to satisfy each constraint (a pattern's shortest match, the minimum, the first
 //! enum member, every declared property).
 
-use crate::core::spec::{JsonType, Rule, Schema};
-use crate::core::validate;
+use crate::runtime::spec::{JsonType, Rule, Schema};
+use crate::runtime::validate;
 use serde_json::{Map, Value, json};
 
 /// Deeper than this, objects get their required properties only (recursive schemas).

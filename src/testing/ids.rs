@@ -14,7 +14,7 @@ pub(crate) fn random(alphabet: &[u8], len: usize) -> String {
     let mut pool = 0u128;
     for _ in 0..len {
         if pool < base {
-            pool = crate::core::random::u128() | (1 << 127);
+            pool = crate::runtime::random::u128() | (1 << 127);
         }
         out.push(char::from(alphabet[(pool % base) as usize]));
         pool /= base;
@@ -24,5 +24,5 @@ pub(crate) fn random(alphabet: &[u8], len: usize) -> String {
 
 /// A unique request id, as FunnelFox's `req_id`.
 pub(crate) fn request_id() -> String {
-    crate::core::random::uuid().simple().to_string()
+    crate::runtime::random::uuid().simple().to_string()
 }

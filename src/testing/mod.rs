@@ -68,7 +68,7 @@ pub mod fixture {
 
     pub use generated::{Client, SPEC, types};
 
-    pub(crate) static PROVIDER: crate::core::Provider = crate::core::Provider {
+    pub(crate) static PROVIDER: crate::runtime::Provider = crate::runtime::Provider {
         name: "funnelfox",
         spec: &SPEC,
         check_secret: crate::funnelfox::check_secret,

@@ -2,7 +2,7 @@
 //! (so a request whose client gave up still counts) and completed with the response
 //! once there is one.
 
-use crate::core::spec::Spec;
+use crate::runtime::spec::Spec;
 use axum::body::{Body, Bytes, to_bytes};
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode};

@@ -4,7 +4,7 @@
 //! dropped or shut down.
 
 use super::record::{Log, RecordedRequest, Recorder, record};
-use crate::core::spec::{Location, Operation, Spec};
+use crate::runtime::spec::{Location, Operation, Spec};
 use axum::Router;
 use axum::body::Bytes;
 use axum::http::{HeaderMap, Method, Uri};
@@ -157,7 +157,7 @@ impl Incoming {
     pub(crate) fn answer_from_spec(&self) -> Result<serde_json::Value, super::body::Refused> {
         super::body::check_params(self.op, &self.params)?;
         match self.op.body.as_ref().map(|b| b.media) {
-            Some(crate::core::spec::Media::Multipart) => {
+            Some(crate::runtime::spec::Media::Multipart) => {
                 let content_type = self.header("content-type").unwrap_or_default();
                 super::body::check_form(self.op, content_type, &self.body)?;
             }

@@ -3,7 +3,7 @@
 //! typed method, with a valid example made from the spec. Nothing here names an
 //! operation: a new page is walked by every test that uses this.
 
-use billing_clients::core::spec::{Operation, Spec};
+use billing_clients::runtime::spec::{Operation, Spec};
 use billing_clients::testing::{example::example, fixture};
 use billing_clients::{Error, RetryPolicy, closient, funnelfox};
 use serde_json::{Map, Value};

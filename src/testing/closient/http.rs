@@ -5,7 +5,7 @@
 use super::store::Store;
 use crate::Violation;
 use crate::closient::SPEC;
-use crate::core::spec::Rule;
+use crate::runtime::spec::Rule;
 use crate::testing::body::Refused;
 use crate::testing::server::Incoming;
 use axum::Router;

@@ -289,7 +289,7 @@ impl Assets {
     pub(super) fn emit(&mut self, event_type: &str, subtype: Option<&str>, external_id: &str, about: Value) {
         let at = self.tick();
         let mut event = json!({
-            "event_id": crate::core::random::uuid().to_string(),
+            "event_id": crate::runtime::random::uuid().to_string(),
             "event_timestamp": naive(at),
             "event_type": event_type,
             "subtype": subtype,
@@ -376,7 +376,7 @@ impl Assets {
         let Some(pp) = self.catalogue.get(&pp_ident).cloned() else {
             return;
         };
-        let order_id = crate::core::random::uuid();
+        let order_id = crate::runtime::random::uuid();
         let magic = self.subscriptions.get_mut(&id).filter(|s| s.magic_failures > 0);
         let paid = match magic {
             Some(sub) => {
@@ -455,7 +455,7 @@ impl Assets {
         };
         let (mut subs_id, mut oneoff_id) = (None, None);
         if pp.lifetime_price.is_some() {
-            let id = crate::core::random::uuid();
+            let id = crate::runtime::random::uuid();
             self.oneoffs.insert(
                 id,
                 OneOff {
@@ -471,7 +471,7 @@ impl Assets {
             let about = json!({"oneoff": self.oneoff_json(&self.oneoffs[&id]), "user": self.user_json(external_id)});
             self.emit("oneoff", Some("granted"), external_id, about);
         } else {
-            let id = crate::core::random::uuid();
+            let id = crate::runtime::random::uuid();
             let statuses = BTreeSet::from([if pp.intro_type == "no_intro" {
                 "RECURRING"
             } else {
@@ -546,7 +546,7 @@ impl Assets {
     ) {
         let created_at = self.tick();
         self.transactions.push(Transaction {
-            trx_id: crate::core::random::uuid(),
+            trx_id: crate::runtime::random::uuid(),
             order_id,
             external_id: external_id.to_string(),
             subs_id,
@@ -827,7 +827,7 @@ impl Assets {
         let sub = self.live(&r)?;
         let id = sub.subs_id;
         sub.discounts.push(json!({
-            "discount_id": crate::core::random::uuid(), "subs_id": id, "percent": percent,
+            "discount_id": crate::runtime::random::uuid(), "subs_id": id, "percent": percent,
             "count_of_iterations": iterations, "count_of_iterations_available": iterations,
         }));
         ok()
@@ -877,7 +877,7 @@ impl Assets {
             return Ok(success(out));
         }
         sub.pp_ident = target;
-        let order_id = crate::core::random::uuid();
+        let order_id = crate::runtime::random::uuid();
         if !due.is_zero() {
             self.record(order_id, &user, Some(subs_id), None, due, &to.currency, "charge");
         }

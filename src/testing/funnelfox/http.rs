@@ -4,7 +4,7 @@
 //! envelope every FunnelFox answer comes in.
 
 use super::store::Store;
-use crate::core::spec::{Media, Spec};
+use crate::runtime::spec::{Media, Spec};
 use crate::testing::body::Refused;
 use crate::testing::ids;
 use crate::testing::server::Incoming;

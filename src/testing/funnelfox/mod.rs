@@ -8,8 +8,8 @@ mod store;
 
 use super::ids::{self, ALNUM};
 use super::server::Server;
-use crate::core::spec::Spec;
 use crate::funnelfox::{self, CheckoutPaymentStatus, SPEC};
+use crate::runtime::spec::Spec;
 pub use deliver::WebhookDelivery;
 use http::Shared;
 use serde_json::{Map, Value};

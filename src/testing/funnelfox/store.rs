@@ -229,7 +229,7 @@ impl Store {
         client_token: Option<String>,
         client_metadata: Map<String, Value>,
     ) -> Uuid {
-        let order_id = crate::core::random::uuid();
+        let order_id = crate::runtime::random::uuid();
         self.orders.insert(
             order_id,
             Order {

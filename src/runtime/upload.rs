@@ -63,7 +63,7 @@ pub(crate) fn encode(parts: &[(&'static str, Part)]) -> (Bytes, String) {
     let contains = |b: &str| {
         parts.iter().any(|(_, p)| match p {
             Part::File(u) => u.data.windows(b.len()).any(|w| w == b.as_bytes()),
-            Part::Text(v) => crate::core::url::query_value(v).contains(b),
+            Part::Text(v) => crate::runtime::url::query_value(v).contains(b),
         })
     };
     while contains(&seed) {
@@ -78,7 +78,7 @@ pub(crate) fn encode(parts: &[(&'static str, Part)]) -> (Bytes, String) {
             Part::Text(v) => {
                 let head = format!("Content-Disposition: form-data; name=\"{}\"\r\n\r\n", quote(name));
                 out.extend_from_slice(head.as_bytes());
-                out.extend_from_slice(crate::core::url::query_value(v).as_bytes());
+                out.extend_from_slice(crate::runtime::url::query_value(v).as_bytes());
             }
             Part::File(u) => {
                 let head = format!(

@@ -8,7 +8,7 @@
 //! names the violation. So `true` needs no second look.
 
 use super::{satisfies_items, satisfies_number, satisfies_str};
-use crate::core::spec::{JsonType, Schema};
+use crate::runtime::spec::{JsonType, Schema};
 use serde_json::ser::{CharEscape, CompactFormatter, Formatter};
 use std::io;
 
@@ -375,7 +375,7 @@ impl Formatter for Writer<'_, '_> {
 mod tests {
     use super::super::{check_body, satisfied_by_json};
     use super::to_vec_checked;
-    use crate::core::spec::Schema;
+    use crate::runtime::spec::Schema;
     use crate::testing::example::example;
     use serde_json::{Map, Value, json};
 
@@ -410,21 +410,22 @@ mod tests {
             json!("text"),
             json!(1),
         ];
-        let around = |map: &Map<String, Value>, props: &'static [crate::core::spec::Property], out: &mut Vec<Value>| {
-            for p in props {
-                let mut removed = map.clone();
-                removed.remove(p.name);
-                out.push(Value::Object(removed));
-                for r in replacements.iter().cloned().chain([example(p.schema)]) {
-                    let mut replaced = map.clone();
-                    replaced.insert(p.name.to_string(), r);
-                    out.push(Value::Object(replaced));
+        let around =
+            |map: &Map<String, Value>, props: &'static [crate::runtime::spec::Property], out: &mut Vec<Value>| {
+                for p in props {
+                    let mut removed = map.clone();
+                    removed.remove(p.name);
+                    out.push(Value::Object(removed));
+                    for r in replacements.iter().cloned().chain([example(p.schema)]) {
+                        let mut replaced = map.clone();
+                        replaced.insert(p.name.to_string(), r);
+                        out.push(Value::Object(replaced));
+                    }
                 }
-            }
-            let mut extra = map.clone();
-            extra.insert("not_in_the_spec".into(), json!({"x": ["\"", 1]}));
-            out.push(Value::Object(extra));
-        };
+                let mut extra = map.clone();
+                extra.insert("not_in_the_spec".into(), json!({"x": ["\"", 1]}));
+                out.push(Value::Object(extra));
+            };
         if let Value::Object(map) = &valid {
             around(map, schema.properties, &mut out);
             for p in schema.properties {

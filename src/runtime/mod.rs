@@ -1,5 +1,5 @@
-//! The shared client core, written once for every provider and every operation:
-//! configuration, the call every generated method returns ([`Call`]), the
+//! The runtime every generated client runs on, written once for every provider
+//! and every operation: configuration, the call every generated method returns ([`Call`]), the
 //! transport under it (auth per operation, retries, timeouts, response limits,
 //! tracing), validation against the spec, and the mapping of every outcome to
 //! [`crate::Error`]. Provider modules add only what differs: credentials and

@@ -33,7 +33,7 @@ pub fn bytes(data: Bytes) -> Result<Bytes, String> {
     Ok(data)
 }
 
-/// Whether `decode` takes `data` (what [`crate::core::spec::Response`] keeps).
+/// Whether `decode` takes `data` (what [`crate::runtime::spec::Response`] keeps).
 pub fn fits<T>(decode: fn(Bytes) -> Result<T, String>, data: Bytes) -> Result<(), String> {
     decode(data).map(drop)
 }
