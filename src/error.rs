@@ -416,6 +416,16 @@ pub struct DecodeError {
 impl DecodeError {
     /// The most bytes of a body kept in [`DecodeError::excerpt`].
     pub const EXCERPT: usize = 512;
+
+    /// The start of `text`: at most [`DecodeError::EXCERPT`] bytes, cut at a
+    /// character boundary (the one cut for every excerpt of a body).
+    pub(crate) fn excerpt_of(text: &str) -> &str {
+        let mut end = text.len().min(Self::EXCERPT);
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        &text[..end]
+    }
 }
 
 impl fmt::Display for DecodeError {

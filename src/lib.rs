@@ -11,6 +11,7 @@ pub mod testing;
 mod timestamp;
 
 pub use crate::runtime::retry::{RetryBudget, RetryPolicy};
+pub use crate::runtime::spec::RetryClass;
 pub use crate::runtime::upload::Upload;
 pub use crate::runtime::{Builder, Call, CallOptions, Pages, http_client_builder};
 pub use error::{

@@ -219,3 +219,45 @@ async fn an_undecodable_answer_names_the_json_path() {
     let e = client(&server.url).create_client_session(session()).await.unwrap_err();
     assert!(e.is_decode() && e.to_string().contains("`order_id`"), "{e}");
 }
+
+/// Retry class and key are per-call data, defaulting from the spec: a typed
+/// call can declare itself safe (re-sent after a 503) or withhold the key, and
+/// a raw call's `.safe()` and `.with_key()` are those same options; every
+/// method the spec can declare is sent as itself.
+#[tokio::test]
+async fn retry_class_and_key_are_per_call_options() {
+    use billing_clients::runtime::raw::Method;
+    use billing_clients::runtime::spec::RetryClass;
+    let down = Server::always(unavailable).await;
+    let c = client(&down.url);
+    let charge = || c.one_click(types::OneClick::builder().external_id("user-42").pp_ident("pro"));
+    charge().await.unwrap_err();
+    assert_eq!(down.count(), 1, "a charge is never re-sent after a 503");
+    charge()
+        .options(|o| o.retry_class = Some(RetryClass::Safe))
+        .await
+        .unwrap_err();
+    assert_eq!(down.count(), 4, "declared safe for this call: retried");
+
+    let ok = Server::always(|| Reply::json(200, json!({"status": "success", "data": {}, "req_id": "r"}))).await;
+    let c = client(&ok.url);
+    let refund = || {
+        c.payment_refund(
+            types::RefundIn::builder()
+                .external_id("user-42")
+                .order_id(uuid::Uuid::nil()),
+        )
+    };
+    refund().await.unwrap();
+    assert_eq!(ok.requests()[0].header("ff-secret-key"), Some("ff_test_key"));
+    refund().options(|o| o.send_key = Some(false)).await.unwrap();
+    assert_eq!(ok.requests()[1].header("ff-secret-key"), None, "withheld for this call");
+    for (method, wire) in [
+        (Method::Put, "PUT"),
+        (Method::Delete, "DELETE"),
+        (Method::Options, "OPTIONS"),
+    ] {
+        c.raw(method, "/checkout/x").await.unwrap();
+        assert_eq!(ok.requests().last().unwrap().method, wire, "never silently a POST");
+    }
+}

@@ -287,6 +287,7 @@ pub fn generate(
         let err = |m: String| PipelineError::new(origins.file_of(&at), at.clone(), m);
         let id = &o.id;
         let upper = o.method.to_uppercase();
+        let method_variant = format_ident!("{}", names::pascal(o.method));
         let path = o.path;
         let summary = o.op.get("summary").and_then(Value::as_str).unwrap_or_default();
         let description = o.op.get("description").and_then(Value::as_str).unwrap_or_default();
@@ -418,7 +419,7 @@ pub fn generate(
         table.push(quote! {
             s::Operation {
                 id: #id,
-                method: #upper,
+                method: s::HttpMethod::#method_variant,
                 path: #path,
                 summary: #summary,
                 requires_auth: #requires_auth,

@@ -75,14 +75,9 @@ pub fn parse(body: &[u8]) -> Result<Event, WebhookError> {
 
 /// Why `body` is not an event, with a bounded excerpt of it.
 fn refused(body: &[u8], reason: String) -> WebhookError {
-    let text = String::from_utf8_lossy(body);
-    let mut end = text.len().min(crate::DecodeError::EXCERPT);
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
     WebhookError {
         reason,
-        excerpt: text[..end].to_string(),
+        excerpt: crate::DecodeError::excerpt_of(&String::from_utf8_lossy(body)).to_string(),
     }
 }
 

@@ -2,6 +2,7 @@
 //! provider-specific setters live in the provider modules.
 
 use super::retry::RetryPolicy;
+use super::spec::RetryClass;
 use super::{Api, Core, url};
 use crate::error::{Error, InvalidInput, Violation};
 use secrecy::SecretString;
@@ -23,6 +24,12 @@ pub struct CallOptions {
     pub retry: RetryPolicy,
     /// Largest response body read (default 256 KiB; real responses are under 4 KiB).
     pub max_response_bytes: usize,
+    /// Whether a failed attempt may be re-sent; `None` (the default): the
+    /// operation's retry class from the spec (`x-billing-retry`).
+    pub retry_class: Option<RetryClass>,
+    /// Whether the API key is sent; `None` (the default): where the operation's
+    /// `security` asks for it.
+    pub send_key: Option<bool>,
 }
 
 impl Default for CallOptions {
@@ -32,6 +39,8 @@ impl Default for CallOptions {
             call_timeout: Duration::from_secs(60),
             retry: RetryPolicy::default(),
             max_response_bytes: 256 * 1024,
+            retry_class: None,
+            send_key: None,
         }
     }
 }

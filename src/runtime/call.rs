@@ -119,12 +119,6 @@ impl<'a, T> Call<'a, T> {
         self
     }
 
-    /// The same call as another (raw) operation.
-    pub(crate) fn retarget(mut self, op: &'static Operation) -> Self {
-        self.op = op;
-        self
-    }
-
     /// The operation this call is of.
     pub fn operation(&self) -> &'static Operation {
         self.op
@@ -179,7 +173,8 @@ impl<'a, T> Call<'a, T> {
     /// Check everything, then send: the request path and body (bytes, media type).
     fn prepare(&mut self) -> Result<(Cow<'static, str>, Option<Encoded>), Error> {
         let op = self.op;
-        self.core.check_auth(op)?;
+        self.core
+            .check_auth(op, self.options.as_ref().unwrap_or(&self.core.options))?;
         let mut path: Cow<'static, str> = match self.raw_path.take() {
             Some(raw) if raw.starts_with('/') => raw.into(),
             Some(raw) => format!("/{raw}").into(),

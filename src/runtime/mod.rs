@@ -145,9 +145,9 @@ impl Core {
         Arc::new(core)
     }
 
-    /// An operation that needs the key fails before sending on a client without one.
-    pub(crate) fn check_auth(&self, op: &'static Operation) -> Result<(), Error> {
-        if op.requires_auth && self.secret.is_none() {
+    /// A call that sends the key fails before sending on a client without one.
+    pub(crate) fn check_auth(&self, op: &'static Operation, options: &CallOptions) -> Result<(), Error> {
+        if options.send_key.unwrap_or(op.requires_auth) && self.secret.is_none() {
             let header = self.spec().auth_header.unwrap_or("API key");
             return Err(InvalidInput::new(Some(op.id), header, Violation::Required).into());
         }
@@ -165,15 +165,11 @@ impl Core {
     ) -> Error {
         // Scrub before cutting, so a key straddling the cut leaves no prefix behind.
         let whole = self.scrub(String::from_utf8_lossy(body).into_owned());
-        let mut end = whole.len().min(crate::error::DecodeError::EXCERPT);
-        while !whole.is_char_boundary(end) {
-            end -= 1;
-        }
         Error::Decode(Box::new(crate::error::DecodeError {
             operation: op.id,
             status,
             reason: self.scrub(reason),
-            excerpt: whole[..end].to_string(),
+            excerpt: crate::error::DecodeError::excerpt_of(&whole).to_string(),
             attempts,
             retry_budget_exhausted: false,
         }))

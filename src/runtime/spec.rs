@@ -35,7 +35,7 @@ impl Spec {
     pub fn route(&self, method: &str, path: &str) -> Option<&'static Operation> {
         let ops: &'static [Operation] = self.operations;
         ops.iter()
-            .find(|op| op.method.eq_ignore_ascii_case(method) && matches_template(op.path, path))
+            .find(|op| op.method.as_str().eq_ignore_ascii_case(method) && matches_template(op.path, path))
     }
 }
 
@@ -70,8 +70,8 @@ pub struct Operation {
     /// The operation id: the client method's name, the same string everywhere
     /// (derived from the path where upstream has none, see the README).
     pub id: &'static str,
-    /// HTTP method, upper case.
-    pub method: &'static str,
+    /// Its HTTP method.
+    pub method: HttpMethod,
     /// Path template relative to the server URL.
     pub path: &'static str,
     /// The spec's one-line summary.
@@ -88,6 +88,62 @@ pub struct Operation {
     pub response: Response,
     /// How it pages, when its answer is one page of many (`x-billing-paging`).
     pub paging: Option<&'static super::pages::Paging>,
+}
+
+/// The HTTP methods an OpenAPI operation can have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[allow(missing_docs)]
+pub enum HttpMethod {
+    Get,
+    Put,
+    Post,
+    Delete,
+    Options,
+    Head,
+    Patch,
+    Trace,
+}
+
+impl HttpMethod {
+    /// The method as sent, upper case (`"POST"`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Get => "GET",
+            Self::Put => "PUT",
+            Self::Post => "POST",
+            Self::Delete => "DELETE",
+            Self::Options => "OPTIONS",
+            Self::Head => "HEAD",
+            Self::Patch => "PATCH",
+            Self::Trace => "TRACE",
+        }
+    }
+
+    /// The same method as reqwest's.
+    pub(crate) fn to_reqwest(self) -> reqwest::Method {
+        match self {
+            Self::Get => reqwest::Method::GET,
+            Self::Put => reqwest::Method::PUT,
+            Self::Post => reqwest::Method::POST,
+            Self::Delete => reqwest::Method::DELETE,
+            Self::Options => reqwest::Method::OPTIONS,
+            Self::Head => reqwest::Method::HEAD,
+            Self::Patch => reqwest::Method::PATCH,
+            Self::Trace => reqwest::Method::TRACE,
+        }
+    }
+}
+
+impl std::fmt::Display for HttpMethod {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq<&str> for HttpMethod {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
 }
 
 /// Whether an operation is safe to send twice.

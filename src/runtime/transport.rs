@@ -48,7 +48,7 @@ impl Core {
             "billing.call",
             otel.name = %format_args!("{} {}", op.method, op.path),
             otel.kind = "client",
-            http.request.method = op.method,
+            http.request.method = op.method.as_str(),
             server.address = self.host.as_str(),
             server.port = self.port,
             url.template = op.path,
@@ -103,10 +103,11 @@ impl Core {
         let url = request_url(&self.base_url, path).map_err(|e| {
             crate::error::InvalidInput::new(Some(op.id), "path", crate::Violation::Format(e.to_string()))
         })?;
-        let method = reqwest::Method::from_bytes(op.method.as_bytes()).unwrap_or(reqwest::Method::POST);
+        let method = op.method.to_reqwest();
         let content_type = body.as_ref().map(|(_, media)| media);
         // The first attempt takes these; a retry builds its own.
-        let mut first = Some(self.headers(op, content_type, &extra));
+        let key = options.send_key.unwrap_or(op.requires_auth);
+        let mut first = Some(self.headers(key, content_type, &extra));
         let (url, method, body, extra) = (&url, &method, &body, &extra);
         let policy = &options.retry;
         let mut waited = std::time::Duration::ZERO;
@@ -114,7 +115,7 @@ impl Core {
         budget.deposit();
         let refused = std::sync::atomic::AtomicBool::new(false);
         let attempt = || {
-            let headers = first.take().unwrap_or_else(|| self.headers(op, content_type, extra));
+            let headers = first.take().unwrap_or_else(|| self.headers(key, content_type, extra));
             async move {
                 let n = attempts.fetch_add(1, Ordering::Relaxed) + 1;
                 let mut request = reqwest::Request::new(method.clone(), url.clone());
@@ -127,7 +128,7 @@ impl Core {
                     "billing.attempt",
                     otel.name = %format_args!("{} {}", op.method, op.path),
                     otel.kind = "client",
-                    http.request.method = op.method,
+                    http.request.method = op.method.as_str(),
                     url.template = op.path,
                     http.request.resend_count = n - 1,
                     http.response.status_code = tracing::field::Empty,
@@ -158,7 +159,7 @@ impl Core {
                 tracing::info!(
                     parent: &span,
                     histogram.http.client.request.duration = started.elapsed().as_secs_f64(),
-                    http.request.method = op.method,
+                    http.request.method = op.method.as_str(),
                     server.address = self.host.as_str(),
                     url.template = op.path,
                     http.response.status_code = status,
@@ -196,16 +197,16 @@ impl Core {
     }
 
     /// The headers of every attempt: the body's media type, our user agent, and the auth header
-    /// exactly where the operation's `security` asks for it, marked sensitive.
-    /// The call's extra headers come last, replacing any of the same name.
-    fn headers(&self, op: &Operation, content_type: Option<&HeaderValue>, extra: &HeaderMap) -> HeaderMap {
+    /// when `key` (by default exactly where the operation's `security` asks for it), marked
+    /// sensitive. The call's extra headers come last, replacing any of the same name.
+    fn headers(&self, key: bool, content_type: Option<&HeaderValue>, extra: &HeaderMap) -> HeaderMap {
         let mut headers = HeaderMap::with_capacity(4 + extra.keys_len());
         headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
         if let Some(value) = content_type {
             headers.insert(CONTENT_TYPE, value.clone());
         }
         headers.insert(USER_AGENT, self.user_agent.clone());
-        if let (true, Some(name), Some(secret)) = (op.requires_auth, self.provider.auth_name(), &self.secret) {
+        if let (true, Some(name), Some(secret)) = (key, self.provider.auth_name(), &self.secret) {
             use secrecy::ExposeSecret;
             if let Ok(mut value) = HeaderValue::from_str(secret.expose_secret()) {
                 value.set_sensitive(true);
@@ -227,24 +228,18 @@ impl Core {
         options: &CallOptions,
         started: Instant,
     ) -> Result<Done, Failed> {
+        let class = options.retry_class.unwrap_or(op.retry);
         let fail = |error: Error, failure: Failure, retry_after| Failed {
             error,
-            retry: may_retry(op.retry, failure),
+            retry: may_retry(class, failure),
             retry_after,
         };
         let response = match self.http.execute(request).await {
             Ok(r) => r,
             Err(e) => {
                 tracing::debug!(attempt = n, error = %e, "attempt failed");
-                // A connect timeout is a connect failure: nothing was sent.
-                let failure = if e.is_connect() {
-                    Failure::NotSent
-                } else if e.is_timeout() {
-                    Failure::Timeout
-                } else {
-                    Failure::Dropped
-                };
-                return Err(fail(transport_error(op, e, n), failure, None));
+                let (error, failure) = transport_failure(op, e, n);
+                return Err(fail(error, failure, None));
             }
         };
         let status = response.status().as_u16();
@@ -264,7 +259,7 @@ impl Core {
             };
             let error = Error::Redirect(Box::new(crate::error::RedirectError {
                 operation: op.id,
-                method: op.method,
+                method: op.method.as_str(),
                 status,
                 location: location.map(|l| self.scrub(l)),
                 followed,
@@ -282,12 +277,8 @@ impl Core {
         let body = match read_capped(response, options.max_response_bytes).await {
             Ok(body) => body,
             Err(Read::Transport(e)) => {
-                let failure = if e.is_timeout() {
-                    Failure::Timeout
-                } else {
-                    Failure::Dropped
-                };
-                return Err(fail(transport_error(op, e, n), failure, None));
+                let (error, failure) = transport_failure(op, e, n);
+                return Err(fail(error, failure, None));
             }
             Err(Read::TooLarge(prefix)) => {
                 let reason = format!("body exceeds the limit of {} bytes", options.max_response_bytes);
@@ -335,7 +326,7 @@ impl Core {
         // An error under a 2xx is the provider's answer: never re-sent.
         let retryable = !success && !matches!(&error, Error::Api(a) if a.retryable == Some(false));
         Err(Failed {
-            retry: retryable && may_retry(op.retry, failure),
+            retry: retryable && may_retry(class, failure),
             error,
             retry_after: ra,
         })
@@ -439,21 +430,25 @@ pub(crate) fn request_url(base: &str, path: Cow<'static, str>) -> Result<reqwest
     Ok(url)
 }
 
-fn transport_error(op: &'static Operation, e: reqwest::Error, attempts: u32) -> Error {
-    let kind = if e.is_connect() {
-        TransportKind::Connect
+/// A failure of reqwest's, classified once: the error the caller sees and what
+/// the retry table reads. A connect timeout is a connect failure: nothing was
+/// sent; any other failure may have come after the request was written.
+fn transport_failure(op: &'static Operation, e: reqwest::Error, attempts: u32) -> (Error, Failure) {
+    let (kind, failure) = if e.is_connect() {
+        (TransportKind::Connect, Failure::NotSent)
     } else if e.is_timeout() {
-        TransportKind::Timeout
+        (TransportKind::Timeout, Failure::Timeout)
     } else {
-        TransportKind::Other
+        (TransportKind::Other, Failure::Dropped)
     };
-    Error::Transport(TransportError {
+    let error = Error::Transport(TransportError {
         operation: op.id,
         kind,
         attempts,
         retry_budget_exhausted: false,
         source: Some(e),
-    })
+    });
+    (error, failure)
 }
 
 /// OpenTelemetry's `error.type`: low-cardinality, the status code for HTTP errors.
