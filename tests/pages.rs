@@ -110,3 +110,31 @@ async fn bad_filters_are_refused_before_the_first_page() {
     assert_eq!(e.invalid_input().map(|i| i.field.as_str()), Some("limit"), "{e}");
     assert_eq!(server.count(), 0);
 }
+
+/// An item that does not fit is an error about the answer it came in: its
+/// status, the attempts the page took, and which item.
+#[tokio::test]
+async fn an_item_that_does_not_fit_names_it_with_the_pages_status_and_attempts() {
+    let server = Server::start(|n, _| match n {
+        0 => Reply::json(
+            503,
+            json!({"status": "error", "error": [{"msg": "busy", "code": "unavailable"}]}),
+        ),
+        _ => Reply::json(
+            200,
+            json!({"status": "success", "data": {"entries": [
+                {"entry_id": "e1", "date": "2026-01-01T00:00:01", "points": 1},
+                {"entry_id": "e2", "date": "2026-01-01T00:00:02", "points": "many"},
+            ]}, "req_id": "r"}),
+        ),
+    })
+    .await;
+    let e = client(&server).bonus_history_pages(history(3)).all().await.unwrap_err();
+    assert!(e.is_decode(), "{e}");
+    assert_eq!(server.count(), 2, "a safe read re-sent after the 503");
+    assert_eq!((e.status(), e.attempts()), (Some(200), 2), "{e}");
+    assert!(
+        e.to_string().contains("`entries[1]`") && e.to_string().contains("points"),
+        "{e}"
+    );
+}

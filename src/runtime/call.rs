@@ -267,16 +267,19 @@ impl<'a, T> Call<'a, T> {
         Ok(out)
     }
 
-    async fn send(mut self) -> Result<T, Error> {
+    /// Check, send, and hand back the answer's data undecoded, with its status
+    /// and the attempts it took (for a caller that decodes it otherwise: pages).
+    pub(crate) async fn send_done(&mut self) -> Result<super::transport::Done, Error> {
         let extra = self.extra_headers()?;
         let (path, body) = self.prepare()?;
         let options = self.options.take();
         let options = options.as_ref().unwrap_or(&self.core.options);
-        let done = self.core.execute(self.op, path, body, options, extra).await?;
-        (self.decode)(done.data.clone()).map_err(|reason| {
-            self.core
-                .decode_error(self.op, Some(done.status), reason, &done.data, done.attempts)
-        })
+        self.core.execute(self.op, path, body, options, extra).await
+    }
+
+    async fn send(mut self) -> Result<T, Error> {
+        let done = self.send_done().await?;
+        (self.decode)(done.data.clone()).map_err(|reason| self.core.decode_error_of(self.op, &done, reason))
     }
 }
 

@@ -12,10 +12,24 @@ pub fn json<T: DeserializeOwned>(data: Bytes) -> Result<T, String> {
         return Ok(value);
     }
     let de = &mut serde_json::Deserializer::from_slice(&data);
-    serde_path_to_error::deserialize(de).map_err(|e| match e.path().to_string().as_str() {
+    serde_path_to_error::deserialize(de).map_err(located)
+}
+
+/// Why a value does not fit, and where.
+fn located(e: serde_path_to_error::Error<serde_json::Error>) -> String {
+    match e.path().to_string().as_str() {
         "." => format!("does not fit the spec: {}", e.inner()),
         path => format!("does not fit the spec at `{path}`: {}", e.inner()),
-    })
+    }
+}
+
+/// A JSON value already read into the generated type (a page's item); the
+/// error names where it failed, as [`json`]'s does.
+pub fn value<T: DeserializeOwned>(value: &serde_json::Value) -> Result<T, String> {
+    if let Ok(typed) = T::deserialize(value) {
+        return Ok(typed);
+    }
+    serde_path_to_error::deserialize(value).map_err(located)
 }
 
 /// No content: whatever came is ignored (the wire format has checked it).
@@ -65,15 +79,11 @@ pub fn json_keeping_unfit<T: DeserializeOwned>(data: &[u8]) -> Result<(T, Vec<Un
             Ok(value) => return Ok((value, unfit)),
             Err(e) => e,
         };
-        let path = error.path().to_string();
-        let reason = error.inner().to_string();
         let segments: Vec<_> = error.path().iter().cloned().collect();
         let Some(value) = take(&mut doc, &segments) else {
-            return Err(match path.as_str() {
-                "." => format!("does not fit the spec: {reason}"),
-                _ => format!("does not fit the spec at `{path}`: {reason}"),
-            });
+            return Err(located(error));
         };
+        let (path, reason) = (error.path().to_string(), error.inner().to_string());
         unfit.push(Unfit { path, reason, value });
     }
 }

@@ -175,6 +175,11 @@ impl Core {
         }))
     }
 
+    /// A decode error for the data of an answer (its status, its attempts).
+    pub(crate) fn decode_error_of(&self, op: &'static Operation, done: &transport::Done, reason: String) -> Error {
+        self.decode_error(op, Some(done.status), reason, &done.data, done.attempts)
+    }
+
     /// Remove the configured secret from text that came from the network.
     pub(crate) fn scrub(&self, text: String) -> String {
         use secrecy::ExposeSecret;

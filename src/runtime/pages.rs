@@ -121,15 +121,19 @@ impl<'a, T: DeserializeOwned> Pages<'a, T> {
     async fn fetch(&mut self) -> Result<(), Error> {
         let body = self.body.clone()?;
         let (core, op) = (self.core, self.op);
-        let page: Value = Call::new(core, op, decode::json::<Value>)
-            .body::<Value, _>(body.clone())
-            .await?;
-        let bad = |why: String| core.decode_error(op, Some(200), why, page.to_string().as_bytes(), 1);
-        let items = match page.get(self.paging.items) {
-            Some(Value::Array(items)) => items.clone(),
+        let mut call = Call::new(core, op, decode::bytes);
+        call = call.body::<Value, _>(body.clone());
+        let done = call.send_done().await?;
+        // Errors about this answer carry its status and the attempts it took.
+        let bad = |why: String| core.decode_error_of(op, &done, why);
+        let mut page: Value = serde_json::from_slice(&done.data).map_err(|e| bad(format!("not JSON: {e}")))?;
+        let items = match page.get_mut(self.paging.items).map(Value::take) {
+            Some(Value::Array(items)) => items,
             None | Some(Value::Null) => Vec::new(),
             Some(_) => return Err(bad(format!("`{}` is not a list", self.paging.items))),
         };
+        let field = self.paging.items;
+        let item = |i: usize, v: &Value| decode::value::<T>(v).map_err(|why| bad(format!("`{field}[{i}]` {why}")));
         let limit = self.paging.limit.and_then(|l| body.get(l)).and_then(Value::as_u64);
         let full = !items.is_empty() && limit.is_none_or(|l| items.len() as u64 >= l);
         let mut next = body;
@@ -138,15 +142,15 @@ impl<'a, T: DeserializeOwned> Pages<'a, T> {
             Next::Cursor { cursor, from, id } => {
                 let last = items.last().and_then(|i| i.get(*from)).cloned();
                 let mut at_last = HashSet::new();
-                for item in &items {
-                    let key = id.and_then(|id| item.get(id)).map(Value::to_string);
+                for (i, v) in items.iter().enumerate() {
+                    let key = id.and_then(|id| v.get(id)).map(Value::to_string);
                     if key.as_ref().is_some_and(|k| self.at_cursor.contains(k)) {
                         continue; // yielded on the page before: same cursor value
                     }
-                    if let (Some(k), true) = (&key, item.get(*from) == last.as_ref()) {
+                    if let (Some(k), true) = (&key, v.get(*from) == last.as_ref()) {
                         at_last.insert(k.clone());
                     }
-                    self.buffered.push_back(self.item(item)?);
+                    self.buffered.push_back(item(i, v)?);
                     fresh += 1;
                 }
                 if full && fresh == 0 {
@@ -163,8 +167,8 @@ impl<'a, T: DeserializeOwned> Pages<'a, T> {
                 next[*cursor] = last.unwrap_or(Value::Null);
             }
             Next::Page { page } => {
-                for item in &items {
-                    self.buffered.push_back(self.item(item)?);
+                for (i, v) in items.iter().enumerate() {
+                    self.buffered.push_back(item(i, v)?);
                 }
                 let current = next.get(*page).and_then(Value::as_u64).unwrap_or(1);
                 next[*page] = Value::from(current + 1);
@@ -173,12 +177,5 @@ impl<'a, T: DeserializeOwned> Pages<'a, T> {
         self.done = !full;
         self.body = Ok(next);
         Ok(())
-    }
-
-    fn item(&self, item: &Value) -> Result<T, Error> {
-        decode::json::<T>(item.to_string().into()).map_err(|why| {
-            self.core
-                .decode_error(self.op, Some(200), why, item.to_string().as_bytes(), 1)
-        })
     }
 }
