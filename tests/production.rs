@@ -261,3 +261,77 @@ async fn retry_class_and_key_are_per_call_options() {
         assert_eq!(ok.requests().last().unwrap().method, wire, "never silently a POST");
     }
 }
+
+/// A hook runs around every attempt, retries included: its headers are sent
+/// (never in place of the client's own or the key's), and it sees each
+/// attempt's number and outcome, never the key.
+#[tokio::test]
+async fn hooks_run_around_every_attempt() {
+    use billing_clients::runtime::hooks::{Attempt, Hook};
+    use std::sync::{Arc, Mutex};
+    struct Audit(Arc<Mutex<Vec<String>>>);
+    impl Hook for Audit {
+        fn before_attempt(&self, a: &Attempt<'_>, headers: &mut reqwest::header::HeaderMap) {
+            assert!(
+                headers.is_empty(),
+                "a hook starts from no headers: it never sees the key"
+            );
+            headers.insert("x-tenant", "shop-7".parse().unwrap());
+            headers.insert("ff-secret-key", "forged".parse().unwrap());
+            headers.insert("user-agent", "other".parse().unwrap());
+            self.0
+                .lock()
+                .unwrap()
+                .push(format!("before {} #{}", a.operation, a.number));
+        }
+        fn after_attempt(&self, a: &Attempt<'_>, outcome: Result<u16, &billing_clients::Error>, _: Duration) {
+            let outcome = match outcome {
+                Ok(status) => status.to_string(),
+                Err(e) => format!("error {:?}", e.status()),
+            };
+            self.0
+                .lock()
+                .unwrap()
+                .push(format!("after {} #{}: {outcome}", a.operation, a.number));
+        }
+    }
+    let server = Server::start(|n, _| match n {
+        0 => unavailable(),
+        _ => Reply::json(200, json!({"status": "success", "data": {}, "req_id": "r"})),
+    })
+    .await;
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let c = Client::builder("org")
+        .base_url(format!("{}/{{org_id}}", server.url))
+        .secret_key("ff_test_key")
+        .retry(RetryPolicy::default().delays(Duration::from_millis(1), Duration::from_millis(3)))
+        .hook(Audit(log.clone()))
+        .build()
+        .unwrap();
+    c.payment_refund(
+        types::RefundIn::builder()
+            .external_id("user-42")
+            .order_id(uuid::Uuid::nil()),
+    )
+    .options(|o| o.retry_class = Some(billing_clients::RetryClass::Safe))
+    .await
+    .unwrap();
+    assert_eq!(
+        *log.lock().unwrap(),
+        [
+            "before payment_refund #1",
+            "after payment_refund #1: error Some(503)",
+            "before payment_refund #2",
+            "after payment_refund #2: 200",
+        ]
+    );
+    for r in server.requests() {
+        assert_eq!(r.header("x-tenant"), Some("shop-7"));
+        assert_eq!(
+            r.header("ff-secret-key"),
+            Some("ff_test_key"),
+            "the key is the client's"
+        );
+        assert!(r.header("user-agent").unwrap().starts_with("billing-clients/"));
+    }
+}

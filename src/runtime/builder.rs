@@ -58,6 +58,7 @@ pub struct Builder<C> {
     options: CallOptions,
     http: Option<reqwest::Client>,
     budget: Option<super::retry::RetryBudget>,
+    hooks: super::hooks::Hooks,
     _client: PhantomData<fn() -> C>,
 }
 
@@ -72,6 +73,7 @@ impl<C: Api> Builder<C> {
             options: CallOptions::default(),
             http: None,
             budget: None,
+            hooks: Default::default(),
             _client: PhantomData,
         }
     }
@@ -143,6 +145,13 @@ impl<C: Api> Builder<C> {
         self
     }
 
+    /// Run `hook` around every attempt of this client's calls (your own
+    /// headers, metrics); hooks run in the order added. See [`super::hooks::Hook`].
+    pub fn hook(mut self, hook: impl super::hooks::Hook) -> Self {
+        self.hooks.0.push(Arc::new(hook));
+        self
+    }
+
     /// Check everything and build the client.
     pub fn build(self) -> Result<C, Error> {
         let provider = C::provider();
@@ -186,6 +195,7 @@ impl<C: Api> Builder<C> {
             user_agent,
             options: self.options,
             budget: self.budget.unwrap_or_default(),
+            hooks: self.hooks,
         };
         Ok(C::from_core(Arc::new(core)))
     }

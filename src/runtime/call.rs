@@ -240,13 +240,7 @@ impl<'a, T> Call<'a, T> {
     fn extra_headers(&self) -> Result<reqwest::header::HeaderMap, Error> {
         use reqwest::header::{HeaderName, HeaderValue};
         let mut out = reqwest::header::HeaderMap::new();
-        let own = [
-            "content-type",
-            "content-length",
-            "host",
-            "user-agent",
-            "transfer-encoding",
-        ];
+        let own = super::hooks::OWN_HEADERS;
         let auth = self.core.spec().auth_header.unwrap_or_default();
         for (name, value) in &self.headers {
             let bad = |why: &str| {

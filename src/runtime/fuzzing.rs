@@ -26,6 +26,7 @@ fn make(provider: &'static Provider) -> Core {
         user_agent: reqwest::header::HeaderValue::from_static("fuzz"),
         options: CallOptions::default(),
         budget: Default::default(),
+        hooks: Default::default(),
     }
 }
 

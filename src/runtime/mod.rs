@@ -12,6 +12,7 @@ mod call;
 pub mod decode;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod hooks;
 pub mod pages;
 pub(crate) mod random;
 pub mod raw;
@@ -115,6 +116,8 @@ pub struct Core {
     pub(crate) user_agent: reqwest::header::HeaderValue,
     pub(crate) options: CallOptions,
     pub(crate) budget: retry::RetryBudget,
+    /// The user's code around every attempt (`Builder::hook`).
+    pub(crate) hooks: hooks::Hooks,
 }
 
 impl fmt::Debug for Core {
@@ -124,6 +127,7 @@ impl fmt::Debug for Core {
             .field("base_url", &self.base_url)
             .field("secret", &self.secret.as_ref().map(|_| "[redacted]"))
             .field("options", &self.options)
+            .field("hooks", &self.hooks)
             .finish_non_exhaustive()
     }
 }

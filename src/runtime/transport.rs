@@ -118,6 +118,19 @@ impl Core {
             let headers = first.take().unwrap_or_else(|| self.headers(key, content_type, extra));
             async move {
                 let n = attempts.fetch_add(1, Ordering::Relaxed) + 1;
+                let mut headers = headers;
+                let hooked = super::hooks::Attempt {
+                    operation: op.id,
+                    method: op.method,
+                    path: op.path,
+                    number: n,
+                    provider: self.provider.name,
+                };
+                let hooks = &self.hooks.0;
+                if !hooks.is_empty() {
+                    let auth = self.spec().auth_header.unwrap_or_default();
+                    super::hooks::before(hooks, &hooked, auth, &mut headers);
+                }
                 let mut request = reqwest::Request::new(method.clone(), url.clone());
                 *request.headers_mut() = headers;
                 *request.timeout_mut() = Some(options.attempt_timeout);
@@ -148,6 +161,10 @@ impl Core {
                 }
                 if let Some(id) = request_id {
                     call.record("billing.request_id", id);
+                }
+                for hook in hooks {
+                    let outcome = result.as_ref().map(|done| done.status).map_err(|f| &f.error);
+                    hook.after_attempt(&hooked, outcome, started.elapsed());
                 }
                 let error = result.as_ref().err().map(|f| error_type(&f.error));
                 if let Some(e) = &error {
