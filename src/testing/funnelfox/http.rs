@@ -54,7 +54,7 @@ impl Rejection {
     }
 
     /// A request the service cannot take at all: `bad_request` under HTTP 400.
-    fn request(msg: impl Into<String>) -> Self {
+    pub(super) fn request(msg: impl Into<String>) -> Self {
         Rejection {
             http: StatusCode::BAD_REQUEST,
             code: "bad_request",
@@ -88,6 +88,11 @@ pub(super) fn success(data: impl serde::Serialize) -> Response {
 }
 
 pub(super) type Answer = Result<Response, Rejection>;
+
+/// A success with nothing to tell: `data` is `{}`.
+pub(super) fn ok() -> Answer {
+    Ok(success(json!({})))
+}
 
 async fn handle(State(s): State<Arc<Shared>>, request: Request) -> Response {
     let (parts, body) = request.into_parts();

@@ -1,10 +1,19 @@
 //! The fake server behind [`FakeFunnelFox`].
 
 mod assets;
+mod catalogue;
+mod csv;
 mod deliver;
+mod events;
+mod fields;
 mod http;
+mod lifecycle;
 mod magic;
+mod payments;
 mod store;
+mod subscriptions;
+mod users;
+mod wire;
 
 use super::ids::{self, ALNUM};
 use super::server::Server;
@@ -201,7 +210,7 @@ impl FakeFunnelFox {
     pub fn add_trial_price_point(&self, pp_ident: impl Into<String>, days: i64) {
         let mut store = self.shared.store();
         let (id, now) = (store.assets.catalogue.len() as i64 + 1, store.assets.now);
-        let mut pp = assets::PricePoint::monthly(&pp_ident.into(), id, now);
+        let mut pp = catalogue::PricePoint::monthly(&pp_ident.into(), id, now);
         pp.intro_type = "free_trial".into();
         pp.trial = Some(chrono::Duration::days(days));
         store.assets.catalogue.insert(pp.ident.clone(), pp);
@@ -277,7 +286,7 @@ impl FakeFunnelFox {
     pub fn add_price_point(&self, pp_ident: impl Into<String>) {
         let mut store = self.shared.store();
         let (id, now) = (store.assets.catalogue.len() as i64 + 1, store.assets.now);
-        let pp = assets::PricePoint::monthly(&pp_ident.into(), id, now);
+        let pp = catalogue::PricePoint::monthly(&pp_ident.into(), id, now);
         store.assets.catalogue.insert(pp.ident.clone(), pp);
     }
 
@@ -289,7 +298,7 @@ impl FakeFunnelFox {
     pub fn add_one_off_price_point(&self, pp_ident: impl Into<String>, price: &str) {
         let mut store = self.shared.store();
         let (id, now) = (store.assets.catalogue.len() as i64 + 1, store.assets.now);
-        let mut pp = assets::PricePoint::monthly(&pp_ident.into(), id, now);
+        let mut pp = catalogue::PricePoint::monthly(&pp_ident.into(), id, now);
         pp.lifetime_price = Some(price.parse().expect("a decimal price"));
         pp.next_price = None;
         store.assets.catalogue.insert(pp.ident.clone(), pp);

@@ -1,0 +1,244 @@
+//! The catalogue: price points (what a charge sells, at what price, for how
+//! long) and features, and the back-office operations that list, create and
+//! update them (`price_points`, `pp_list`, `pp_create`, `pp_update`,
+//! `feature_create`, `features`). What they create can be bought.
+
+use super::assets::Assets;
+use super::fields::{decimal, s};
+use super::http::{Answer, Rejection, ok, success};
+use super::wire::{currency, naive};
+use chrono::{DateTime, Duration, Utc};
+use rust_decimal::Decimal;
+use serde_json::{Value, json};
+
+/// A price point of the catalogue.
+#[derive(Clone)]
+pub(super) struct PricePoint {
+    pub(super) ident: String,
+    pub(super) currency: String,
+    pub(super) intro_type: String,
+    /// A one-off purchase at this price, when set; else a subscription.
+    pub(super) lifetime_price: Option<Decimal>,
+    pub(super) next_price: Option<Decimal>,
+    pub(super) next_period: i64,
+    pub(super) next_period_duration: String,
+    pub(super) features: Vec<String>,
+    /// A free trial before the first charge of the price.
+    pub(super) trial: Option<Duration>,
+    pub(super) version: i64,
+    pub(super) id: i64,
+    pub(super) created_at: DateTime<Utc>,
+    pub(super) updated_at: DateTime<Utc>,
+    /// Fields the fake does not model, kept as sent and answered back, as the
+    /// service keeps what it knows and this crate may not (yet).
+    pub(super) kept: serde_json::Map<String, Value>,
+}
+
+/// The request fields `apply` models; any other is kept as sent.
+const MODELLED: &[&str] = &[
+    "origin_ident",
+    "ident",
+    "intro_type",
+    "currency_code",
+    "lifetime_price",
+    "next_price",
+    "next_period",
+    "next_period_duration",
+    "intro_free_trial_period",
+    "intro_free_trial_period_duration",
+    "features",
+];
+
+impl PricePoint {
+    /// A monthly subscription at 9.99 USD.
+    pub(super) fn monthly(ident: &str, id: i64, now: DateTime<Utc>) -> Self {
+        Self {
+            ident: ident.to_string(),
+            currency: "USD".into(),
+            intro_type: "no_intro".into(),
+            lifetime_price: None,
+            next_price: Some(Decimal::new(999, 2)),
+            next_period: 1,
+            next_period_duration: "months".into(),
+            features: Vec::new(),
+            trial: None,
+            version: 1,
+            id,
+            created_at: now,
+            updated_at: now,
+            kept: Default::default(),
+        }
+    }
+
+    /// What one charge of it costs.
+    pub(super) fn price(&self) -> Decimal {
+        self.lifetime_price.or(self.next_price).unwrap_or_default()
+    }
+
+    pub(super) fn period(&self) -> Duration {
+        let n = self.next_period.max(1);
+        match self.next_period_duration.as_str() {
+            "minutes" => Duration::minutes(n),
+            "days" => Duration::days(n),
+            "weeks" => Duration::weeks(n),
+            "years" => Duration::days(365 * n),
+            _ => Duration::days(30 * n),
+        }
+    }
+
+    pub(super) fn json(&self) -> Value {
+        let mut v = json!({
+            "ident": self.ident,
+            "currency": currency(&self.currency),
+            "intro_type": self.intro_type,
+            "features": self.features.iter().map(|f| json!({"ident": f})).collect::<Vec<_>>(),
+            "lifetime_price": self.lifetime_price.map(|d| d.to_string()),
+            "next_price": self.next_price.map(|d| d.to_string()),
+            "next_period": self.next_period,
+            "next_period_duration": self.next_period_duration,
+            "intro_free_trial_period": self.trial.map(|t| t.num_days()),
+            "intro_free_trial_period_duration": self.trial.map(|_| "days"),
+        });
+        for (key, value) in &self.kept {
+            v.as_object_mut()
+                .map(|o| o.entry(key.clone()).or_insert_with(|| value.clone()));
+        }
+        v
+    }
+
+    fn admin_json(&self) -> Value {
+        let mut v = self.json();
+        v["pp_id"] = json!(self.id);
+        v["pp_version"] = json!(self.version);
+        v["created_at"] = json!(naive(self.created_at));
+        v["updated_at"] = json!(naive(self.updated_at));
+        v
+    }
+}
+
+impl Assets {
+    pub(super) fn price_points(&mut self, r: Value, admin: bool) -> Answer {
+        let (ident, code, feature) = (s(&r, "ident"), s(&r, "currency_code"), s(&r, "feature_ident"));
+        let list: Vec<Value> = self
+            .catalogue
+            .values()
+            .filter(|p| ident.is_none_or(|i| p.ident == i))
+            .filter(|p| code.is_none_or(|c| p.currency.eq_ignore_ascii_case(c)))
+            .filter(|p| feature.is_none_or(|f| p.features.iter().any(|x| x == f)))
+            .map(|p| if admin { p.admin_json() } else { p.json() })
+            .collect();
+        Ok(success(json!({"price_points": list})))
+    }
+
+    /// `features` as a list, or one comma-separated string.
+    fn features_of(&self, r: &Value) -> Result<Option<Vec<String>>, Rejection> {
+        let list: Vec<String> = match r.get("features") {
+            None | Some(Value::Null) => return Ok(None),
+            Some(Value::String(s)) => s
+                .split(',')
+                .map(str::trim)
+                .filter(|f| !f.is_empty())
+                .map(String::from)
+                .collect(),
+            Some(v) => v
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .map(String::from)
+                .collect(),
+        };
+        match list.iter().find(|f| !self.features.contains_key(*f)) {
+            Some(unknown) => Err(Rejection::rule(format!("unknown feature {unknown:?}"))),
+            None => Ok(Some(list)),
+        }
+    }
+
+    fn apply(&self, pp: &mut PricePoint, r: &Value) -> Result<(), Rejection> {
+        if let Some(v) = s(r, "intro_type") {
+            pp.intro_type = v.to_string();
+        }
+        if let Some(v) = s(r, "currency_code") {
+            pp.currency = v.to_uppercase();
+        }
+        if r.get("lifetime_price").is_some() {
+            pp.lifetime_price = decimal(r, "lifetime_price");
+        }
+        if r.get("next_price").is_some() {
+            pp.next_price = decimal(r, "next_price");
+        }
+        if let Some(v) = r.get("next_period").and_then(Value::as_i64) {
+            pp.next_period = v;
+        }
+        if let Some(v) = s(r, "next_period_duration") {
+            pp.next_period_duration = v.to_string();
+        }
+        if s(r, "intro_type") == Some("free_trial") {
+            let n = r.get("intro_free_trial_period").and_then(Value::as_i64).unwrap_or(7);
+            pp.trial = Some(match s(r, "intro_free_trial_period_duration") {
+                Some("weeks") => Duration::weeks(n),
+                Some("months") => Duration::days(30 * n),
+                _ => Duration::days(n),
+            });
+        }
+        if let Some(features) = self.features_of(r)? {
+            pp.features = features;
+        }
+        for (key, value) in r.as_object().into_iter().flatten() {
+            if !MODELLED.contains(&key.as_str()) {
+                pp.kept.insert(key.clone(), value.clone());
+            }
+        }
+        if pp.lifetime_price.is_none() && pp.next_price.is_none() {
+            return Err(Rejection::rule("a price point needs a lifetime_price or a next_price"));
+        }
+        Ok(())
+    }
+
+    pub(super) fn pp_create(&mut self, r: Value) -> Answer {
+        let ident = s(&r, "ident").unwrap_or_default().to_string();
+        if self.catalogue.contains_key(&ident) {
+            return Err(Rejection::rule(format!("price point {ident:?} exists")));
+        }
+        let now = self.tick();
+        let mut pp = PricePoint::monthly(&ident, self.catalogue.len() as i64 + 1, now);
+        pp.next_price = None;
+        self.apply(&mut pp, &r)?;
+        self.catalogue.insert(ident, pp);
+        ok()
+    }
+
+    pub(super) fn pp_update(&mut self, r: Value) -> Answer {
+        let origin = s(&r, "origin_ident").or(s(&r, "ident")).unwrap_or_default().to_string();
+        let Some(mut pp) = self.catalogue.get(&origin).cloned() else {
+            return Err(Rejection::rule(format!("unknown price point {origin:?}")));
+        };
+        self.apply(&mut pp, &r)?;
+        pp.version += 1;
+        pp.updated_at = self.tick();
+        if let Some(new) = s(&r, "ident").filter(|n| *n != origin) {
+            if self.catalogue.contains_key(new) {
+                return Err(Rejection::rule(format!("price point {new:?} exists")));
+            }
+            pp.ident = new.to_string();
+            self.catalogue.remove(&origin);
+        }
+        self.catalogue.insert(pp.ident.clone(), pp);
+        ok()
+    }
+
+    pub(super) fn feature_create(&mut self, r: Value) -> Answer {
+        let ident = s(&r, "ident").unwrap_or_default().to_string();
+        if self.features.contains_key(&ident) {
+            return Err(Rejection::rule(format!("feature {ident:?} exists")));
+        }
+        self.features
+            .insert(ident, s(&r, "feature_type").unwrap_or_default().to_string());
+        ok()
+    }
+
+    pub(super) fn feature_list(&mut self) -> Answer {
+        let list: Vec<Value> = self.features.keys().map(|f| json!({"ident": f})).collect();
+        Ok(success(json!({"features": list})))
+    }
+}
