@@ -95,8 +95,8 @@ pub(super) struct Assets {
     pub(super) emails: BTreeMap<String, String>,
     /// Webhook events emitted and not yet handed to the deliveries.
     pub(super) events: Vec<Value>,
-    /// The fake's clock: it starts on 2026-01-01 and moves a second per event, so
-    /// every timestamp is distinct and ordered.
+    /// The fake's clock: it starts on 2026-01-01, moves a microsecond per event
+    /// (so every timestamp is distinct and ordered) and otherwise only when told.
     pub(super) now: DateTime<Utc>,
 }
 
