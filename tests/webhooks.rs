@@ -5,7 +5,9 @@
 //! retried until it acknowledges them.
 
 use billing_clients::funnelfox::types as t;
-use billing_clients::funnelfox::webhooks::{self, Deduplicator, Delivery, EventType, MemoryDeduplicator, Subtype};
+use billing_clients::funnelfox::webhooks::{
+    self, Claim, Deduplicator, Delivery, EventType, MemoryDeduplicator, Subtype,
+};
 use billing_clients::testing::FakeFunnelFox;
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
@@ -119,22 +121,134 @@ fn a_body_that_is_no_event_is_a_typed_error_with_a_bounded_excerpt() {
     assert!(e.reason.contains("order.amount"), "the error names the path: {e}");
 }
 
-#[test]
-fn duplicates_are_recognised_within_bounds_and_expiry() {
+/// The memory store's claims: one claimant at a time, done keys kept within
+/// bounds and time, a released or expired claim claimable again, and a token
+/// that no longer holds the claim changing nothing.
+#[tokio::test]
+async fn claims_are_atomic_bounded_and_expire() {
+    let lease = Duration::from_secs(60);
+    let claimed = |c: Claim| match c {
+        Claim::Claimed(token) => token,
+        other => panic!("not claimed: {other:?}"),
+    };
     let store = MemoryDeduplicator::new(2, Duration::from_secs(60));
     for key in ["a", "b", "c"] {
-        assert!(!store.seen(key));
-        store.remember(key);
+        let token = claimed(store.claim(key, lease).await.unwrap());
+        assert_eq!(store.claim(key, lease).await.unwrap(), Claim::InProgress);
+        store.complete(key, &token).await.unwrap();
+        assert_eq!(store.claim(key, lease).await.unwrap(), Claim::Done);
     }
-    assert!(store.seen("b") && store.seen("c"));
-    assert!(!store.seen("a"), "the oldest goes beyond the capacity");
+    assert_eq!(store.claim("b", lease).await.unwrap(), Claim::Done);
+    claimed(store.claim("a", lease).await.unwrap()); // the oldest went beyond the capacity
+
+    let token = claimed(store.claim("failed", lease).await.unwrap());
+    store.release("failed", &token).await.unwrap();
+    let again = claimed(store.claim("failed", lease).await.unwrap());
+    store.complete("failed", &token).await.unwrap();
+    assert_eq!(
+        store.claim("failed", lease).await.unwrap(),
+        Claim::InProgress,
+        "a stale token completes nothing"
+    );
+    store.complete("failed", &again).await.unwrap();
+
     let short = MemoryDeduplicator::new(10, Duration::from_millis(20));
-    short.remember("x");
-    assert!(short.seen("x"));
-    std::thread::sleep(Duration::from_millis(40));
-    assert!(!short.seen("x"), "forgotten after the ttl");
+    let dead = claimed(short.claim("x", Duration::from_millis(20)).await.unwrap());
+    tokio::time::sleep(Duration::from_millis(40)).await;
+    let next = claimed(short.claim("x", lease).await.unwrap()); // the holder died: its lease ended
+    short.complete("x", &dead).await.unwrap();
+    short.complete("x", &next).await.unwrap();
+    assert_eq!(short.claim("x", lease).await.unwrap(), Claim::Done);
+    tokio::time::sleep(Duration::from_millis(40)).await;
+    claimed(short.claim("x", lease).await.unwrap()); // forgotten after the ttl
+
     let no_id = webhooks::parse(br#"{"event_type": "order", "subtype": "settled", "event_timestamp": "2026-01-05T10:00:00", "external_id": "u"}"#).unwrap();
     assert_eq!(webhooks::dedup_key(&no_id), "ts:2026-01-05T10:00:00|order|settled|u");
+}
+
+/// Two copies of one event arriving together (FunnelFox re-sends a slow
+/// answer): the handler runs once; the copy that finds it running gets a 503
+/// (FunnelFox delivers it again later), and a later copy a 200 without running.
+#[tokio::test]
+async fn concurrent_copies_of_one_event_run_the_handler_once() {
+    let calls = Arc::new(std::sync::atomic::AtomicU32::new(0));
+    let c = calls.clone();
+    let app = axum::Router::new().route(
+        "/hooks",
+        webhooks::endpoint(Arc::new(MemoryDeduplicator::default()), move |_: Delivery| {
+            let c = c.clone();
+            async move {
+                c.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                Ok::<(), std::convert::Infallible>(())
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hooks", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let http = billing_clients::http_client_builder().unwrap().build().unwrap();
+    let event = json!({"event_id": "2d9f6b5e-4f3c-4e7d-8a1b-3c4d5e6f7a8b", "event_type": "subscription", "subtype": "renewing"});
+    let post = || http.post(&url).json(&event).send();
+    let (a, b) = tokio::join!(post(), post());
+    let mut statuses = [a.unwrap().status().as_u16(), b.unwrap().status().as_u16()];
+    statuses.sort();
+    assert_eq!(statuses, [200, 503], "one processed, one told to come back");
+    assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 1);
+    let later = post().await.unwrap();
+    assert_eq!(
+        (later.status().as_u16(), later.text().await.unwrap().as_str()),
+        (200, "already processed")
+    );
+    assert_eq!(
+        calls.load(std::sync::atomic::Ordering::SeqCst),
+        1,
+        "the handler ran once"
+    );
+}
+
+/// A store that cannot answer fails closed: 503, the handler does not run.
+#[tokio::test]
+async fn a_store_that_is_down_fails_closed() {
+    struct Down;
+    impl Deduplicator for Down {
+        fn claim<'a>(&'a self, _: &'a str, _: Duration) -> webhooks::Pending<'a, Claim> {
+            Box::pin(async { Err(webhooks::StoreError("connection refused".into())) })
+        }
+        fn complete<'a>(&'a self, _: &'a str, _: &'a webhooks::ClaimToken) -> webhooks::Pending<'a, ()> {
+            Box::pin(async { Err(webhooks::StoreError("connection refused".into())) })
+        }
+        fn release<'a>(&'a self, _: &'a str, _: &'a webhooks::ClaimToken) -> webhooks::Pending<'a, ()> {
+            Box::pin(async { Err(webhooks::StoreError("connection refused".into())) })
+        }
+    }
+    let ran = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let r = ran.clone();
+    let app = axum::Router::new().route(
+        "/hooks",
+        webhooks::endpoint(Arc::new(Down), move |_: Delivery| {
+            let r = r.clone();
+            async move {
+                r.store(true, std::sync::atomic::Ordering::SeqCst);
+                Ok::<(), std::convert::Infallible>(())
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hooks", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let http = billing_clients::http_client_builder().unwrap().build().unwrap();
+    let answer = http
+        .post(&url)
+        .json(&json!({"event_id": "3e0a7c6f-5a4d-4f8e-9b2c-4d5e6f7a8b9c", "event_type": "order"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status().as_u16(), 503);
+    assert!(
+        !ran.load(std::sync::atomic::Ordering::SeqCst),
+        "the handler did not run"
+    );
 }
 
 /// The fake's deliveries reach an axum endpoint; one that fails first is retried,

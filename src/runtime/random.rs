@@ -1,6 +1,6 @@
 //! Values no one can predict or choose, from std's per-process random hash keys
-//! (each `RandomState` is keyed afresh): multipart boundaries and the fakes'
-//! ids need no RNG crate.
+//! (each `RandomState` is keyed afresh): multipart boundaries, webhook claim tokens
+//! and the fakes' ids need no RNG crate.
 
 use std::hash::BuildHasher;
 
@@ -11,7 +11,6 @@ pub(crate) fn u128() -> u128 {
 }
 
 /// A random (version 4) UUID.
-#[cfg(feature = "testing")]
 pub(crate) fn uuid() -> uuid::Uuid {
     uuid::Builder::from_random_bytes(u128().to_be_bytes()).into_uuid()
 }

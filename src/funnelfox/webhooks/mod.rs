@@ -14,12 +14,16 @@
 //! assert_eq!(event.event_type, EventType::Subscription);
 //! assert_eq!(event.subtype.as_ref().map(|s| s.as_str()), Some("conversion"));
 //!
-//! // FunnelFox retries deliveries: process each event once.
-//! let seen = MemoryDeduplicator::default();
+//! // FunnelFox retries deliveries, to any replica: process each event once, by claim.
+//! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+//! use webhooks::Claim;
+//! let store = MemoryDeduplicator::default();
 //! let key = webhooks::dedup_key(&event);
-//! assert!(!seen.seen(&key));
-//! seen.remember(&key);
-//! assert!(seen.seen(&key));
+//! let Claim::Claimed(token) = store.claim(&key, webhooks::LEASE).await.unwrap() else { panic!() };
+//! assert_eq!(store.claim(&key, webhooks::LEASE).await.unwrap(), Claim::InProgress);
+//! store.complete(&key, &token).await.unwrap(); // after the handler succeeded
+//! assert_eq!(store.claim(&key, webhooks::LEASE).await.unwrap(), Claim::Done);
+//! # });
 //! ```
 //!
 //! **Signatures.** FunnelFox lets you configure a signing secret but documents
@@ -27,10 +31,14 @@
 //! guess one: [`Delivery`] keeps the raw body and the headers next to the parsed
 //! event, for you to verify as FunnelFox tells you.
 
-use std::collections::{HashMap, VecDeque};
+mod claims;
+#[cfg(feature = "axum")]
+mod endpoint;
+
+pub use claims::{Claim, ClaimToken, Deduplicator, LEASE, MemoryDeduplicator, Pending, StoreError};
+#[cfg(feature = "axum")]
+pub use endpoint::endpoint;
 use std::fmt;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
 
 pub use super::types::WebhookEvent as Event;
 pub use super::types::WebhookEventSubtype as Subtype;
@@ -97,70 +105,6 @@ pub fn dedup_key(event: &Event) -> String {
     }
 }
 
-/// Where a handler remembers which events it has processed. Implement it over
-/// your database to share it between instances; [`MemoryDeduplicator`] keeps it
-/// in memory.
-pub trait Deduplicator: Send + Sync {
-    /// Whether the event with this key was processed already.
-    fn seen(&self, key: &str) -> bool;
-    /// Remember that it was (call after processing succeeded).
-    fn remember(&self, key: &str);
-}
-
-/// Each key with when it was remembered, and the keys oldest first.
-type Remembered = (HashMap<String, Instant>, VecDeque<(Instant, String)>);
-
-/// An in-memory [`Deduplicator`]: at most `capacity` keys, each forgotten after
-/// `ttl` (FunnelFox's retries of one event end within a day).
-#[derive(Debug)]
-pub struct MemoryDeduplicator {
-    capacity: usize,
-    ttl: Duration,
-    keys: Mutex<Remembered>,
-}
-
-impl Default for MemoryDeduplicator {
-    /// 100 000 keys for 48 hours.
-    fn default() -> Self {
-        Self::new(100_000, Duration::from_secs(48 * 3600))
-    }
-}
-
-impl MemoryDeduplicator {
-    /// At most `capacity` keys (the oldest go first), each kept for `ttl`.
-    pub fn new(capacity: usize, ttl: Duration) -> Self {
-        Self {
-            capacity: capacity.max(1),
-            ttl,
-            keys: Mutex::default(),
-        }
-    }
-}
-
-impl Deduplicator for MemoryDeduplicator {
-    fn seen(&self, key: &str) -> bool {
-        let keys = self.keys.lock().unwrap_or_else(|e| e.into_inner());
-        keys.0.get(key).is_some_and(|at| at.elapsed() < self.ttl)
-    }
-
-    fn remember(&self, key: &str) {
-        let mut guard = self.keys.lock().unwrap_or_else(|e| e.into_inner());
-        let (map, order) = &mut *guard;
-        let now = Instant::now();
-        while let Some((at, old)) = order.front() {
-            if map.len() < self.capacity && at.elapsed() < self.ttl {
-                break;
-            }
-            if map.get(old) == Some(at) {
-                map.remove(old);
-            }
-            order.pop_front();
-        }
-        map.insert(key.to_string(), now);
-        order.push_back((now, key.to_string()));
-    }
-}
-
 /// One delivery: the event, typed where it fits, and the raw body and headers it
 /// came with (to verify a signature with).
 ///
@@ -213,60 +157,4 @@ impl Delivery {
             headers,
         })
     }
-}
-
-/// An axum endpoint for FunnelFox's deliveries (feature `axum`).
-///
-/// ```no_run
-/// # #[cfg(feature = "axum")] {
-/// use billing_clients::funnelfox::webhooks::{self, Delivery, MemoryDeduplicator};
-/// use std::sync::Arc;
-///
-/// let app: axum::Router = axum::Router::new().route(
-///     "/funnelfox/webhooks",
-///     webhooks::endpoint(Arc::new(MemoryDeduplicator::default()), |d: Delivery| async move {
-///         println!("{} {:?} for {:?}", d.event.event_type, d.event.subtype, d.event.external_id);
-///         Ok::<(), std::convert::Infallible>(())
-///     }),
-/// );
-/// # }
-/// ```
-///
-/// It reads the raw body (at most [`MAX_BODY`] bytes), reads it as a
-/// [`Delivery`] (a body that is not an event at all: 400; an event with members
-/// that do not fit is handed on, see [`Delivery::unfit`]), answers 200 at once for an event already processed, and
-/// otherwise calls `handle`, answering 200 only after it succeeded and 500 when it
-/// failed, so that FunnelFox delivers it again.
-#[cfg(feature = "axum")]
-pub fn endpoint<F, Fut, E>(dedup: std::sync::Arc<dyn Deduplicator>, handle: F) -> axum::routing::MethodRouter
-where
-    F: Fn(Delivery) -> Fut + Clone + Send + Sync + 'static,
-    Fut: std::future::Future<Output = Result<(), E>> + Send,
-    E: fmt::Display,
-{
-    use axum::http::StatusCode;
-    let receive = move |headers: axum::http::HeaderMap, body: axum::body::Bytes| async move {
-        let delivery = match Delivery::new(body, headers) {
-            Ok(d) => d,
-            Err(e) => {
-                tracing::warn!(error = %e, "FunnelFox webhook refused");
-                return (StatusCode::BAD_REQUEST, "not a FunnelFox event");
-            }
-        };
-        if dedup.seen(&delivery.key) {
-            return (StatusCode::OK, "already processed");
-        }
-        let key = delivery.key.clone();
-        match handle(delivery).await {
-            Ok(()) => {
-                dedup.remember(&key);
-                (StatusCode::OK, "processed")
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, event = %key, "FunnelFox webhook handler failed; FunnelFox will retry");
-                (StatusCode::INTERNAL_SERVER_ERROR, "handler failed")
-            }
-        }
-    };
-    axum::routing::post(receive).layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
 }
