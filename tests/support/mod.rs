@@ -241,5 +241,6 @@ pub fn capture_tracing() -> (tracing::subscriber::DefaultGuard, Arc<Mutex<Vec<u8
         .finish();
     (tracing::subscriber::set_default(subscriber), buf)
 }
+pub mod claims;
 pub mod fakes;
 pub mod operations;

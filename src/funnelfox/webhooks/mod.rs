@@ -34,10 +34,14 @@
 mod claims;
 #[cfg(feature = "axum")]
 mod endpoint;
+#[cfg(feature = "redis")]
+mod redis_store;
 
 pub use claims::{Claim, ClaimToken, Deduplicator, LEASE, MemoryDeduplicator, Pending, StoreError};
 #[cfg(feature = "axum")]
 pub use endpoint::endpoint;
+#[cfg(feature = "redis")]
+pub use redis_store::RedisDeduplicator;
 use std::fmt;
 
 pub use super::types::WebhookEvent as Event;
