@@ -1,0 +1,244 @@
+//! The client of one provider, generated from its corrected spec: the `Client`
+//! type, one method per operation, and the operation table (`SPEC`) the shared
+//! core acts on (auth, retry class, parameters, schemas). Written once here, so
+//! a new page in `specs/` is a new method with nothing written by hand.
+
+mod answer;
+mod operation;
+mod paging;
+
+use super::load::Origins;
+use super::normalize::METHODS;
+use super::schema::Schemas;
+use super::{PipelineError, names};
+use openapiv3::OpenAPI;
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use serde_json::Value;
+
+/// One operation as the generator sees it.
+struct Op<'a> {
+    id: String,
+    method: &'a str,
+    path: &'a str,
+    op: &'a Value,
+    params: Vec<&'a Value>,
+}
+
+/// The operations of `doc`, in document order.
+fn operations(doc: &Value) -> Vec<Op<'_>> {
+    let mut out = Vec::new();
+    for (path, item) in doc.get("paths").and_then(Value::as_object).into_iter().flatten() {
+        let shared: Vec<&Value> = item
+            .get("parameters")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .collect();
+        for (method, op) in item.as_object().into_iter().flatten() {
+            if !METHODS.contains(&method.as_str()) {
+                continue;
+            }
+            let own = op.get("parameters").and_then(Value::as_array).into_iter().flatten();
+            let params = shared.iter().copied().chain(own).map(|p| resolve(doc, p)).collect();
+            let id = op
+                .get("operationId")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
+            out.push(Op {
+                id,
+                method,
+                path,
+                op,
+                params,
+            });
+        }
+    }
+    out
+}
+
+fn resolve<'a>(doc: &'a Value, v: &'a Value) -> &'a Value {
+    match v.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix('#')) {
+        Some(pointer) => doc.pointer(pointer).unwrap_or(v),
+        None => v,
+    }
+}
+
+/// What the operations put in the file, in document order: their entries in the
+/// table, their methods, their dispatcher arms, their pagers and paging statics.
+#[derive(Default)]
+struct Emitted {
+    table: Vec<TokenStream>,
+    methods: Vec<TokenStream>,
+    arms: Vec<TokenStream>,
+    pagers: Vec<TokenStream>,
+    paging_statics: Vec<TokenStream>,
+}
+
+/// The scheme name and header of the spec's apiKey scheme.
+fn auth_scheme(spec: &OpenAPI) -> Option<(String, String)> {
+    spec.components
+        .iter()
+        .flat_map(|c| c.security_schemes.iter())
+        .find_map(|(name, scheme)| match scheme {
+            openapiv3::ReferenceOr::Item(openapiv3::SecurityScheme::APIKey { name: header, .. }) => {
+                Some((name.clone(), header.clone()))
+            }
+            _ => None,
+        })
+}
+
+/// The generated operations file of one provider.
+pub fn generate(
+    doc: &Value,
+    spec: &OpenAPI,
+    corrections: &[String],
+    origins: &Origins,
+    structs: &std::collections::BTreeSet<String>,
+) -> Result<String, PipelineError> {
+    let server = &spec.servers[0];
+    let title = &spec.info.title;
+    let server_url = &server.url;
+    let variables = server.variables.iter().flatten().map(|(name, v)| {
+        let (default, description) = (&v.default, v.description.clone().unwrap_or_default());
+        quote!(s::ServerVariable { name: #name, default: #default, description: #description })
+    });
+    let scheme = auth_scheme(spec);
+    let auth_header = match &scheme {
+        Some((_, header)) => quote!(Some(#header)),
+        None => quote!(None),
+    };
+    let mut schemas = Schemas::new(doc);
+    let mut out = Emitted::default();
+    let ops = operations(doc);
+    for (index, o) in ops.iter().enumerate() {
+        operation::emit(doc, origins, &scheme, &mut schemas, index, o, &mut out)?;
+    }
+    let Emitted {
+        table,
+        methods,
+        arms,
+        pagers,
+        paging_statics,
+    } = out;
+    // Every component that is a struct: its schema in SPEC, and (for the tests) a
+    // way through its generated type.
+    let (mut components, mut through_arms) = (Vec::new(), Vec::new());
+    for name in doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flat_map(|m| m.keys())
+    {
+        let ty = names::type_name(name);
+        if !structs.contains(&ty) {
+            continue;
+        }
+        let id = schemas.component(name);
+        components.push(quote!(&#id));
+        let ty = format_ident!("{ty}");
+        through_arms.push(quote!(#name => crate::runtime::decode::through::<types::#ty>(value),));
+    }
+    let statics = schemas.into_tokens();
+    let count = ops.len();
+    let docs = format!(" A {title} client for one account; cheap to clone (the connection pool is shared).");
+    let tokens = quote! {
+        use crate::runtime::spec as s;
+
+        /// The API as its corrected spec declares it: every operation with its auth,
+        /// retry class, parameters and schemas.
+        pub static SPEC: s::Spec = s::Spec {
+            title: #title,
+            server_url: #server_url,
+            server_variables: &[#(#variables),*],
+            auth_header: #auth_header,
+            operations: &OPERATIONS,
+            components: &[#(#components),*],
+            corrections: &[#(#corrections),*],
+        };
+
+        static OPERATIONS: [s::Operation; #count] = [#(#table),*];
+
+        #(#statics)*
+
+        #(#paging_statics)*
+
+        #[doc = #docs]
+        #[derive(Clone)]
+        pub struct Client {
+            core: ::std::sync::Arc<crate::runtime::Core>,
+        }
+
+        impl ::std::fmt::Debug for Client {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                ::std::fmt::Debug::fmt(&*self.core, f)
+            }
+        }
+
+        impl crate::runtime::Api for Client {
+            fn provider() -> &'static crate::runtime::Provider {
+                &super::PROVIDER
+            }
+            fn from_core(core: ::std::sync::Arc<crate::runtime::Core>) -> Self {
+                Self { core }
+            }
+        }
+
+        impl Client {
+            /// The base URL requests go to.
+            pub fn base_url(&self) -> &str {
+                self.core.base_url()
+            }
+
+            /// A copy of this client with other call limits (timeouts, retries); for
+            /// one call, set them on the call instead (`.timeout(..)`, `.retry(..)`).
+            pub fn with_options(&self, f: impl FnOnce(&mut crate::CallOptions)) -> Self {
+                Self { core: self.core.with_options(f) }
+            }
+
+            /// A call to a path the spec does not describe yet, on the same
+            /// transport (limits, scrubbing, errors); never re-sent once it may have
+            /// reached the server unless declared `.safe()`, and without the key
+            /// unless `.with_key()`. Its answer is the wire format's data as JSON.
+            pub fn raw(&self, method: crate::runtime::raw::Method, path: impl Into<String>) -> crate::runtime::Call<'_, ::serde_json::Value> {
+                crate::runtime::raw::call(&self.core, method, path)
+            }
+
+            #(#methods)*
+
+            #(#pagers)*
+        }
+
+        #[cfg(feature = "testing")]
+        impl Client {
+            /// Call operation `id` with its body and parameters as JSON, through its
+            /// typed method; `None` when the typed request cannot hold them.
+            #[doc(hidden)]
+            pub async fn call_json(
+                &self,
+                id: &str,
+                body: ::serde_json::Value,
+                params: ::serde_json::Value,
+            ) -> Option<crate::Result<::serde_json::Value>> {
+                let _ = (&body, &params);
+                Some(match id {
+                    #(#arms)*
+                    _ => return None,
+                })
+            }
+
+            /// Component `name`'s generated type read from `value` and written
+            /// back; `None` when no struct is generated for it.
+            #[doc(hidden)]
+            pub fn through_type(name: &str, value: ::serde_json::Value) -> Option<Result<crate::runtime::decode::Through, String>> {
+                let _ = &value;
+                Some(match name {
+                    #(#through_arms)*
+                    _ => return None,
+                })
+            }
+        }
+    };
+    super::unparse(tokens, "operations").map_err(|m| PipelineError::new(origins.fallback.clone(), "", m))
+}
