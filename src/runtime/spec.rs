@@ -1,4 +1,4 @@
-//! The shape of what `build.rs` emits for each provider (see `codegen/src/operations.rs`):
+//! The shape of what `build.rs` emits for each provider (see `codegen/src/operations/`):
 //! every operation of the corrected spec, with its auth, retry class, parameters,
 //! and the schemas of its body and answer, as static data the core acts on.
 
