@@ -242,4 +242,5 @@ pub fn capture_tracing() -> (tracing::subscriber::DefaultGuard, Arc<Mutex<Vec<u8
     (tracing::subscriber::set_default(subscriber), buf)
 }
 pub mod fakes;
+pub mod faults;
 pub mod operations;
