@@ -243,4 +243,5 @@ pub fn capture_tracing() -> (tracing::subscriber::DefaultGuard, Arc<Mutex<Vec<u8
 }
 pub mod claims;
 pub mod fakes;
+pub mod faults;
 pub mod operations;
