@@ -4,12 +4,58 @@
 
 mod support;
 
-use billing_clients::funnelfox::webhooks::MemoryDeduplicator;
+use billing_clients::funnelfox::webhooks::{self, Claim, Deduplicator, MemoryDeduplicator};
 use std::sync::Arc;
+use std::time::Duration;
 
 #[tokio::test]
 async fn the_memory_store_passes_the_suite() {
     support::claims::suite(Arc::new(MemoryDeduplicator::default()), "memory").await;
+}
+
+/// The memory store's claims: one claimant at a time, done keys kept within
+/// bounds and time, a released or expired claim claimable again, and a token
+/// that no longer holds the claim changing nothing.
+#[tokio::test]
+async fn the_memory_store_keeps_done_keys_within_bounds_and_time() {
+    let lease = Duration::from_secs(60);
+    let claimed = |c: Claim| match c {
+        Claim::Claimed(token) => token,
+        other => panic!("not claimed: {other:?}"),
+    };
+    let store = MemoryDeduplicator::new(2, Duration::from_secs(60));
+    for key in ["a", "b", "c"] {
+        let token = claimed(store.claim(key, lease).await.unwrap());
+        assert_eq!(store.claim(key, lease).await.unwrap(), Claim::InProgress);
+        store.complete(key, &token).await.unwrap();
+        assert_eq!(store.claim(key, lease).await.unwrap(), Claim::Done);
+    }
+    assert_eq!(store.claim("b", lease).await.unwrap(), Claim::Done);
+    claimed(store.claim("a", lease).await.unwrap()); // the oldest went beyond the capacity
+
+    let token = claimed(store.claim("failed", lease).await.unwrap());
+    store.release("failed", &token).await.unwrap();
+    let again = claimed(store.claim("failed", lease).await.unwrap());
+    store.complete("failed", &token).await.unwrap();
+    assert_eq!(
+        store.claim("failed", lease).await.unwrap(),
+        Claim::InProgress,
+        "a stale token completes nothing"
+    );
+    store.complete("failed", &again).await.unwrap();
+
+    let short = MemoryDeduplicator::new(10, Duration::from_millis(20));
+    let dead = claimed(short.claim("x", Duration::from_millis(20)).await.unwrap());
+    tokio::time::sleep(Duration::from_millis(40)).await;
+    let next = claimed(short.claim("x", lease).await.unwrap()); // the holder died: its lease ended
+    short.complete("x", &dead).await.unwrap();
+    short.complete("x", &next).await.unwrap();
+    assert_eq!(short.claim("x", lease).await.unwrap(), Claim::Done);
+    tokio::time::sleep(Duration::from_millis(40)).await;
+    claimed(short.claim("x", lease).await.unwrap()); // forgotten after the ttl
+
+    let no_id = webhooks::parse(br#"{"event_type": "order", "subtype": "settled", "event_timestamp": "2026-01-05T10:00:00", "external_id": "u"}"#).unwrap();
+    assert_eq!(webhooks::dedup_key(&no_id), "ts:2026-01-05T10:00:00|order|settled|u");
 }
 
 #[cfg(feature = "redis")]
