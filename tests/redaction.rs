@@ -5,9 +5,9 @@
 
 mod support;
 
+use billing_clients::funnelfox;
 use billing_clients::runtime::spec::{JsonType, Media, Schema};
-use billing_clients::testing::{example::example, fixture};
-use billing_clients::{closient, funnelfox};
+use billing_clients::testing::example::example;
 use serde_json::Value;
 use support::operations::operations;
 
@@ -35,13 +35,9 @@ fn plant(schema: &'static Schema, value: &mut Value, canaries: &mut Vec<String>)
 
 /// `Debug` of the generated type of `schema` read from `value`.
 fn debug(spec: &str, schema: &Schema, value: Value) -> Option<String> {
-    let name = schema.name?;
-    let through = match spec {
-        "funnelfox" => funnelfox::Client::through_type(name, value),
-        "closient" => closient::Client::through_type(name, value),
-        _ => fixture::Client::through_type(name, value),
-    };
-    through?.ok().map(|t| t.debug)
+    support::operations::through_type(spec, schema.name?, value)?
+        .ok()
+        .map(|t| t.debug)
 }
 
 #[test]

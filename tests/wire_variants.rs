@@ -19,10 +19,8 @@ mod support;
 
 use billing_clients::RetryPolicy;
 use billing_clients::runtime::decode::Through;
-use billing_clients::runtime::spec::{JsonType, Property, Rule, Schema, Spec};
+use billing_clients::runtime::spec::{JsonType, Property, Rule, Schema};
 use billing_clients::testing::example::example;
-use billing_clients::testing::fixture;
-use billing_clients::{closient, funnelfox};
 use serde_json::{Value, json};
 use support::operations::{clients, is_funnelfox, operations};
 use support::{Reply, Server};
@@ -141,13 +139,8 @@ struct Root {
 
 /// Every component of every spec that is not a request body.
 fn roots() -> Vec<Root> {
-    let specs: [(&str, &'static Spec); 3] = [
-        ("funnelfox", &funnelfox::SPEC),
-        ("closient", &closient::SPEC),
-        ("fixture", &fixture::SPEC),
-    ];
     let mut out = Vec::new();
-    for (name, spec) in specs {
+    for (name, spec) in support::operations::specs() {
         let bodies: Vec<&str> = spec
             .operations
             .iter()
@@ -163,12 +156,7 @@ fn roots() -> Vec<Root> {
 }
 
 fn through(root: &Root, value: Value) -> Option<Result<Through, String>> {
-    let name = root.schema.name?;
-    match root.spec {
-        "funnelfox" => funnelfox::Client::through_type(name, value),
-        "closient" => closient::Client::through_type(name, value),
-        _ => fixture::Client::through_type(name, value),
-    }
+    support::operations::through_type(root.spec, root.schema.name?, value)
 }
 
 /// Reads `value` as the root's type and writes it back; panics with the variant

@@ -3,6 +3,7 @@
 //! typed method, with a valid example made from the spec. Nothing here names an
 //! operation: a new page is walked by every test that uses this.
 
+use billing_clients::runtime::decode::Through;
 use billing_clients::runtime::spec::{Operation, Spec};
 use billing_clients::testing::{example::example, fixture};
 use billing_clients::{Error, RetryPolicy, closient, funnelfox};
@@ -18,6 +19,16 @@ pub fn specs() -> [(&'static str, &'static Spec); 3] {
         ("closient", &closient::SPEC),
         ("fixture", &fixture::SPEC),
     ]
+}
+
+/// Component `name` of spec `spec` read as its generated type and written back
+/// (`None` when no struct is generated for it).
+pub fn through_type(spec: &str, name: &str, value: Value) -> Option<Result<Through, String>> {
+    match spec {
+        "funnelfox" => funnelfox::Client::through_type(name, value),
+        "closient" => closient::Client::through_type(name, value),
+        _ => fixture::Client::through_type(name, value),
+    }
 }
 
 /// Every operation of every spec, with its spec's name.

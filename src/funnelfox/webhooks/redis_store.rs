@@ -104,6 +104,20 @@ impl RedisDeduplicator {
     fn key(&self, key: &str) -> String {
         format!("{}{key}", self.prefix)
     }
+
+    /// Run `script` (complete or release) on `key` for the holder of `token`;
+    /// a script that takes no retention ignores the argument.
+    async fn if_held(&self, script: &redis::Script, key: &str, token: &ClaimToken) -> Result<(), StoreError> {
+        let mut redis = self.redis.clone();
+        let _: i64 = script
+            .key(self.key(key))
+            .arg(token.as_str())
+            .arg(millis(self.retention))
+            .invoke_async(&mut redis)
+            .await
+            .map_err(failed)?;
+        Ok(())
+    }
 }
 
 fn millis(d: Duration) -> u64 {
@@ -132,29 +146,10 @@ impl Deduplicator for RedisDeduplicator {
     }
 
     fn complete<'a>(&'a self, key: &'a str, token: &'a ClaimToken) -> Pending<'a, ()> {
-        Box::pin(async move {
-            let mut redis = self.redis.clone();
-            let _: i64 = COMPLETE
-                .key(self.key(key))
-                .arg(token.as_str())
-                .arg(millis(self.retention))
-                .invoke_async(&mut redis)
-                .await
-                .map_err(failed)?;
-            Ok(())
-        })
+        Box::pin(self.if_held(&COMPLETE, key, token))
     }
 
     fn release<'a>(&'a self, key: &'a str, token: &'a ClaimToken) -> Pending<'a, ()> {
-        Box::pin(async move {
-            let mut redis = self.redis.clone();
-            let _: i64 = RELEASE
-                .key(self.key(key))
-                .arg(token.as_str())
-                .invoke_async(&mut redis)
-                .await
-                .map_err(failed)?;
-            Ok(())
-        })
+        Box::pin(self.if_held(&RELEASE, key, token))
     }
 }
