@@ -176,3 +176,90 @@ async fn an_event_that_does_not_fit_is_handed_on_never_lost() {
     assert_eq!(garbage.status().as_u16(), 400);
     assert_eq!(seen.lock().unwrap().len(), 3, "no handler ran for what is not an event");
 }
+
+/// Serve `route` at a loopback `/hooks`; its URL.
+async fn serve(route: axum::routing::MethodRouter) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hooks", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, axum::Router::new().route("/hooks", route)).await });
+    url
+}
+
+/// A cap on concurrent handlers: a delivery beyond it is told to come back
+/// (503, `Retry-After`) without being claimed, and runs when it does.
+#[tokio::test]
+async fn deliveries_beyond_the_cap_come_back_later_unclaimed() {
+    let calls = Arc::new(std::sync::atomic::AtomicU32::new(0));
+    let c = calls.clone();
+    let hooks = webhooks::Endpoint::new(Arc::new(MemoryDeduplicator::default()), move |_: Delivery| {
+        let c = c.clone();
+        async move {
+            c.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            Ok::<(), std::convert::Infallible>(())
+        }
+    })
+    .max_concurrent(1);
+    let url = serve(hooks.route()).await;
+    let http = billing_clients::http_client_builder().unwrap().build().unwrap();
+    let event = |id: &str| json!({"event_id": id, "event_type": "order", "subtype": "settled"});
+    let (first, second) = (
+        event("4f1b8d7a-6b5e-4a9f-8c3d-5e6f7a8b9c0d"),
+        event("5a2c9e8b-7c6f-4b0a-9d4e-6f7a8b9c0d1e"),
+    );
+    let (a, b) = tokio::join!(http.post(&url).json(&first).send(), async {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        http.post(&url).json(&second).send().await
+    });
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(a.status().as_u16(), 200);
+    assert_eq!(b.status().as_u16(), 503, "over the cap");
+    assert!(b.headers().contains_key("retry-after"));
+    assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 1);
+    let again = http.post(&url).json(&second).send().await.unwrap();
+    assert_eq!(
+        (again.status().as_u16(), again.text().await.unwrap().as_str()),
+        (200, "processed"),
+        "it was not claimed while refused"
+    );
+    assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 2);
+}
+
+/// A delivery whose handler never finished (its connection dropped, as when a
+/// replica dies) holds its event only for the lease; the next copy runs it.
+#[tokio::test]
+async fn a_claim_whose_holder_vanished_ends_with_its_lease() {
+    let calls = Arc::new(std::sync::atomic::AtomicU32::new(0));
+    let c = calls.clone();
+    let hooks = webhooks::Endpoint::new(Arc::new(MemoryDeduplicator::default()), move |_: Delivery| {
+        let first = c.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0;
+        async move {
+            if first {
+                tokio::time::sleep(Duration::from_secs(30)).await; // never finishes
+            }
+            Ok::<(), std::convert::Infallible>(())
+        }
+    })
+    .lease(Duration::from_millis(300));
+    let url = serve(hooks.route()).await;
+    let event = json!({"event_id": "6b3d0f9c-8d7a-4c1b-8e5f-7a8b9c0d1e2f", "event_type": "subscription", "subtype": "renewing"});
+    let impatient = billing_clients::http_client_builder()
+        .unwrap()
+        .timeout(Duration::from_millis(100))
+        .build()
+        .unwrap();
+    assert!(impatient.post(&url).json(&event).send().await.is_err());
+    let http = billing_clients::http_client_builder().unwrap().build().unwrap();
+    assert_eq!(
+        http.post(&url).json(&event).send().await.unwrap().status().as_u16(),
+        503,
+        "within the lease: held"
+    );
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(
+        http.post(&url).json(&event).send().await.unwrap().status().as_u16(),
+        200,
+        "after it: run again"
+    );
+    assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 2);
+}

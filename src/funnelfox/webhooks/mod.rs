@@ -39,7 +39,7 @@ mod redis_store;
 
 pub use claims::{Claim, ClaimToken, Deduplicator, LEASE, MemoryDeduplicator, Pending, StoreError};
 #[cfg(feature = "axum")]
-pub use endpoint::endpoint;
+pub use endpoint::{Endpoint, endpoint};
 #[cfg(feature = "redis")]
 pub use redis_store::RedisDeduplicator;
 use std::fmt;
