@@ -51,7 +51,7 @@ mod record;
 mod server;
 
 pub use closient::{FakeClosient, Role};
-pub use funnelfox::{FakeFunnelFox, Order, PaymentOutcome, WebhookDelivery};
+pub use funnelfox::{FakeFunnelFox, Order, PaymentOutcome, Redelivery, WebhookDelivery};
 pub use record::RecordedRequest;
 
 /// A FunnelFox client generated from FunnelFox's pages plus the repository's

@@ -7,8 +7,37 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 use tokio::sync::mpsc;
 
-/// Attempts per event and target before the fake gives up.
-pub(super) const ATTEMPTS: u32 = 6;
+/// How the fake re-sends a delivery that was not acknowledged: `attempts` in
+/// all, the first re-send after `first`, each later one after twice the last,
+/// at most `max` (FunnelFox's own schedule spans hours; the default, six
+/// attempts from 20 ms, keeps a test with an unreachable target short).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Redelivery {
+    /// Attempts per event and target before the fake gives up (at least 1).
+    pub attempts: u32,
+    /// The wait before the first re-send.
+    pub first: Duration,
+    /// The longest wait between two attempts.
+    pub max: Duration,
+}
+
+impl Redelivery {
+    /// `attempts` in all, waits doubling from `first` up to `max`.
+    pub fn new(attempts: u32, first: Duration, max: Duration) -> Self {
+        Self {
+            attempts: attempts.max(1),
+            first,
+            max,
+        }
+    }
+}
+
+impl Default for Redelivery {
+    fn default() -> Self {
+        Self::new(6, Duration::from_millis(20), Duration::from_secs(1))
+    }
+}
 
 /// One delivery the fake made (or gave up on).
 #[derive(Debug, Clone, PartialEq)]
@@ -29,6 +58,7 @@ pub struct WebhookDelivery {
 pub(super) struct Outbox {
     pub(super) targets: Arc<Mutex<Vec<String>>>,
     pub(super) log: Arc<Mutex<Vec<WebhookDelivery>>>,
+    pub(super) redelivery: Arc<Mutex<Redelivery>>,
     queue: mpsc::UnboundedSender<Value>,
     /// Events queued and not yet delivered (or given up on).
     pending: Arc<tokio::sync::watch::Sender<usize>>,
@@ -46,6 +76,7 @@ impl Outbox {
         let outbox = Outbox {
             targets: Arc::default(),
             log: Arc::default(),
+            redelivery: Arc::default(),
             queue,
             pending: Arc::new(pending),
         };
@@ -58,8 +89,9 @@ impl Outbox {
                 .unwrap_or_default();
             while let Some(event) = events.recv().await {
                 let targets = lock(&worker.targets).clone();
+                let schedule = *lock(&worker.redelivery);
                 for target in targets {
-                    let delivery = deliver(&http, &target, &event).await;
+                    let delivery = deliver(&http, &target, &event, schedule).await;
                     lock(&worker.log).push(delivery);
                 }
                 worker.pending.send_modify(|n| *n = n.saturating_sub(1));
@@ -88,10 +120,10 @@ impl Outbox {
     }
 }
 
-async fn deliver(http: &reqwest::Client, target: &str, event: &Value) -> WebhookDelivery {
+async fn deliver(http: &reqwest::Client, target: &str, event: &Value, schedule: Redelivery) -> WebhookDelivery {
     let mut statuses = Vec::new();
-    let mut delay = Duration::from_millis(20);
-    for attempt in 1..=ATTEMPTS {
+    let mut delay = schedule.first;
+    for attempt in 1..=schedule.attempts {
         let status = match http.post(target).json(event).send().await {
             Ok(r) => r.status().as_u16(),
             Err(_) => 0,
@@ -105,9 +137,9 @@ async fn deliver(http: &reqwest::Client, target: &str, event: &Value) -> Webhook
                 acknowledged: true,
             };
         }
-        if attempt < ATTEMPTS {
+        if attempt < schedule.attempts {
             tokio::time::sleep(delay).await;
-            delay *= 2;
+            delay = (delay * 2).min(schedule.max);
         }
     }
     WebhookDelivery {

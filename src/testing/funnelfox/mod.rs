@@ -19,7 +19,7 @@ use super::ids::{self, ALNUM};
 use super::server::Server;
 use crate::funnelfox::{self, CheckoutPaymentStatus, SPEC};
 use crate::runtime::spec::Spec;
-pub use deliver::WebhookDelivery;
+pub use deliver::{Redelivery, WebhookDelivery};
 use http::Shared;
 use serde_json::{Map, Value};
 use std::sync::{Arc, Mutex};
@@ -185,7 +185,8 @@ impl FakeFunnelFox {
     /// Deliver the webhook events of every later change to `url` too (FunnelFox
     /// takes up to seven targets; the fake any number), as FunnelFox does: a JSON
     /// POST each, in order; any 2xx acknowledges; anything else is retried with
-    /// exponential backoff (from 20 ms, 6 attempts in all).
+    /// exponential backoff (from 20 ms, 6 attempts in all; see
+    /// [`FakeFunnelFox::set_redelivery`]).
     pub fn add_webhook_target(&self, url: impl Into<String>) {
         self.shared
             .outbox
@@ -193,6 +194,12 @@ impl FakeFunnelFox {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .push(url.into());
+    }
+
+    /// Re-send unacknowledged deliveries on another schedule (default: six
+    /// attempts, waits doubling from 20 ms); it applies from the next event on.
+    pub fn set_redelivery(&self, schedule: Redelivery) {
+        *self.shared.outbox.redelivery.lock().unwrap_or_else(|e| e.into_inner()) = schedule;
     }
 
     /// Every delivery made so far, oldest first.
