@@ -34,12 +34,14 @@
 mod claims;
 #[cfg(feature = "axum")]
 mod endpoint;
+mod guard;
 #[cfg(feature = "redis")]
 mod redis_store;
 
 pub use claims::{Claim, ClaimToken, Deduplicator, LEASE, MemoryDeduplicator, Pending, StoreError};
 #[cfg(feature = "axum")]
 pub use endpoint::{Endpoint, endpoint};
+pub use guard::{Refusal, TOKEN_PARAM, UrlToken, Verifier};
 #[cfg(feature = "redis")]
 pub use redis_store::RedisDeduplicator;
 use std::fmt;
