@@ -258,3 +258,108 @@ async fn the_token_is_never_logged_nor_shown() {
         assert!(!shown.contains(secret), "the token is in Debug: {shown}");
     }
 }
+
+/// Read-back: a real purchase through the fake, delivered by the fake, reaches
+/// the handler verified by FunnelFox's API; forged events naming an order or a
+/// subscription that does not exist, or that belongs to another user, are
+/// refused (409) without running the handler or asking the store; a refused
+/// request without the token costs no API call either.
+#[tokio::test]
+async fn in_read_back_mode_only_what_the_api_confirms_reaches_the_handler() {
+    use billing_clients::funnelfox::types::OneClick;
+    use webhooks::{EventType, Verified};
+    let fake = FakeFunnelFox::start().await;
+    fake.add_trial_price_point("pro_trial", 7);
+    fake.add_one_off_price_point("lifetime", "49.00");
+    fake.add_user("user-42", true);
+    let store = Arc::new(Counting::default());
+    let seen = Seen::default();
+    let hooks = recording(store.clone(), &seen).token(TOKEN).read_back(
+        fake.client(),
+        [
+            EventType::Order,
+            EventType::Subscription,
+            EventType::Oneoff,
+            EventType::Refund,
+        ],
+    );
+    let url = serve(hooks.route()).await;
+    let with_token = format!("{url}?token={TOKEN}");
+    fake.add_webhook_target(&with_token);
+    for pp in ["pro_trial", "lifetime"] {
+        fake.client()
+            .one_click(OneClick::builder().external_id("user-42").pp_ident(pp))
+            .await
+            .unwrap();
+    }
+    fake.webhooks_delivered().await;
+    let deliveries = fake.webhook_deliveries();
+    assert!(deliveries.iter().all(|d| d.acknowledged), "{deliveries:?}");
+    let handled = seen.lock().unwrap().clone();
+    let kinds: Vec<(String, Option<Verified>)> = handled
+        .iter()
+        .map(|d| (d.event.event_type.to_string(), d.verified.clone()))
+        .collect();
+    for kind in ["order", "subscription", "oneoff"] {
+        assert!(kinds.iter().any(|(k, _)| k == kind), "{kinds:?}");
+    }
+    assert!(
+        kinds.iter().all(|(_, v)| matches!(v, Some(Verified::ReadBack { .. }))),
+        "{kinds:?}"
+    );
+    let real_order = handled.iter().find(|d| d.event.event_type == EventType::Order).unwrap();
+    let real_order_id = real_order.event.order.as_ref().unwrap().order_id.unwrap().to_string();
+    let real_subs = handled
+        .iter()
+        .find(|d| d.event.event_type == EventType::Subscription)
+        .unwrap();
+    let real_subs_id = real_subs
+        .event
+        .subscription
+        .as_ref()
+        .unwrap()
+        .subs_id
+        .unwrap()
+        .to_string();
+
+    let (handled_before, store_before, reads_before) = (
+        seen.lock().unwrap().len(),
+        store.calls.load(SeqCst),
+        fake.requests().len(),
+    );
+    let forged = [
+        forge::settled_order("user-42"),                        // an order that does not exist
+        forge::renewal("user-42"),                              // a subscription that does not exist
+        forge::order_event("attacker-1", &real_order_id),       // user-42's order, for another user
+        forge::subscription_event("attacker-1", &real_subs_id), // user-42's subscription, for another user
+    ];
+    let mut mixed = forge::order_event("user-42", &real_order_id);
+    mixed["order"]["external_id"] = "attacker-1".into(); // one user at the top, another in the order
+    for event in forged.iter().chain([&mixed]) {
+        assert_eq!(forge::post(&with_token, event).await, 409, "{event}");
+    }
+    assert_eq!(
+        seen.lock().unwrap().len(),
+        handled_before,
+        "no forged event reached the handler"
+    );
+    assert_eq!(
+        store.calls.load(SeqCst),
+        store_before,
+        "forged events never occupied the store"
+    );
+    // One read each; the event of two users is refused before any.
+    assert_eq!(fake.requests().len(), reads_before + forged.len(), "one read each");
+    // Without the token: refused before any API call.
+    for event in &forged {
+        assert_eq!(forge::post(&url, event).await, 403);
+    }
+    assert_eq!(
+        fake.requests().len(),
+        reads_before + forged.len(),
+        "no API call for a refused request"
+    );
+    // A real event re-sent (a duplicate) is confirmed and acknowledged, not run again.
+    assert_eq!(forge::post(&with_token, &deliveries[0].event).await, 200);
+    assert_eq!(seen.lock().unwrap().len(), handled_before);
+}

@@ -35,6 +35,7 @@ mod claims;
 #[cfg(feature = "axum")]
 mod endpoint;
 mod guard;
+mod read_back;
 #[cfg(feature = "redis")]
 mod redis_store;
 
@@ -42,6 +43,7 @@ pub use claims::{Claim, ClaimToken, Deduplicator, LEASE, MemoryDeduplicator, Pen
 #[cfg(feature = "axum")]
 pub use endpoint::{Endpoint, endpoint};
 pub use guard::{Refusal, TOKEN_PARAM, UrlToken, Verifier};
+pub use read_back::{Confirmation, Verified, read_back};
 #[cfg(feature = "redis")]
 pub use redis_store::RedisDeduplicator;
 use std::fmt;
@@ -144,6 +146,10 @@ pub struct Delivery {
     pub body: bytes::Bytes,
     /// The request headers as received.
     pub headers: reqwest::header::HeaderMap,
+    /// How the endpoint verified it: `Some` when FunnelFox's API confirmed it
+    /// (the endpoint's read-back mode, [`read_back`]); `None` when nothing was
+    /// read back (read-back off for its type, or no rule declared for it).
+    pub verified: Option<Verified>,
 }
 
 impl Delivery {
@@ -161,6 +167,7 @@ impl Delivery {
             unfit,
             body,
             headers,
+            verified: None,
         })
     }
 }

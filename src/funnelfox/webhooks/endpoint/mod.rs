@@ -71,6 +71,7 @@ where
 /// | body | over [`MAX_BODY`] bytes | 413 |
 /// | [`verifier`](Self::verifier) (if set) | it refuses the body and headers | 403 |
 /// | event | the body is no event at all (an event with members that do not fit is handed on, see [`Delivery::unfit`]) | 400 |
+/// | [`read_back`](Self::read_back) (for its types) | FunnelFox's API does not show what it says | 409 (503 when the API cannot be asked) |
 ///
 /// then it claims the event's key in the store for the lease:
 ///
@@ -93,6 +94,7 @@ pub struct Endpoint<F> {
     token: Option<UrlToken>,
     token_param: String,
     verifier: Option<Arc<dyn Verifier>>,
+    read_back: Option<(crate::funnelfox::Client, Vec<super::EventType>)>,
 }
 
 impl<F> fmt::Debug for Endpoint<F> {
@@ -103,6 +105,7 @@ impl<F> fmt::Debug for Endpoint<F> {
             .field("token", &self.token)
             .field("token_param", &self.token_param)
             .field("verifier", &self.verifier.as_ref().map(|_| ".."))
+            .field("read_back", &self.read_back.as_ref().map(|(_, types)| types))
             .finish_non_exhaustive()
     }
 }
@@ -125,6 +128,7 @@ where
             token: None,
             token_param: super::TOKEN_PARAM.to_string(),
             verifier: None,
+            read_back: None,
         }
     }
 
@@ -192,6 +196,40 @@ where
     /// and logged. The seam for FunnelFox's signature check.
     pub fn verifier(mut self, verifier: Arc<dyn Verifier>) -> Self {
         self.verifier = Some(verifier);
+        self
+    }
+
+    /// Confirm every event of `types` with FunnelFox's API before the handler
+    /// sees it ([`read_back`](super::read_back), by the rules declared in the
+    /// spec: orders, refunds, subscriptions, one-offs), with `client` (it needs
+    /// the secret key: `payments_history` requires it). Confirmed events reach
+    /// the handler with [`Delivery::verified`] set; an event the API does not
+    /// show for its user in that state is answered 409 without running the
+    /// handler (FunnelFox retries it, so a real event seen before the API shows
+    /// it is handled later); when the API cannot be asked: 503. One API read
+    /// per delivery of those types, before the claim, so that forged events
+    /// never occupy the store. Turn it on for the events that grant something.
+    ///
+    /// ```no_run
+    /// # use billing_clients::funnelfox::{Client, webhooks::{Delivery, Endpoint, EventType, MemoryDeduplicator}};
+    /// # use std::sync::Arc;
+    /// # fn run() -> billing_clients::Result<()> {
+    /// let funnelfox = Client::builder("my-org-id").secret_key("ff_...").build()?;
+    /// let hooks = Endpoint::new(Arc::new(MemoryDeduplicator::default()), |d: Delivery| async move {
+    ///     assert!(d.verified.is_some(), "orders and subscriptions are read back");
+    ///     Ok::<(), std::convert::Infallible>(())
+    /// })
+    /// .token("a-long-random-secret")
+    /// .read_back(funnelfox, [EventType::Order, EventType::Subscription]);
+    /// # let _: axum::routing::MethodRouter = hooks.route();
+    /// # Ok(()) }
+    /// ```
+    pub fn read_back(
+        mut self,
+        client: crate::funnelfox::Client,
+        types: impl IntoIterator<Item = super::EventType>,
+    ) -> Self {
+        self.read_back = Some((client, types.into_iter().collect()));
         self
     }
 

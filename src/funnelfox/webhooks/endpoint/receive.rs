@@ -1,7 +1,7 @@
 //! One delivery through the endpoint's steps, cheapest refusal first: nothing
 //! a forged request can reach costs an API call, a store call or a handler run.
 
-use super::super::{Claim, Delivery, MAX_BODY};
+use super::super::{Claim, Confirmation, Delivery, MAX_BODY};
 use super::Endpoint;
 use axum::http::StatusCode;
 use std::fmt;
@@ -42,14 +42,44 @@ where
             tracing::warn!(reason = %refusal, "FunnelFox webhook refused by the verifier");
             return answer(StatusCode::FORBIDDEN, "forbidden");
         }
-        let delivery = match Delivery::new(body, parts.headers) {
+        let mut delivery = match Delivery::new(body, parts.headers) {
             Ok(d) => d,
             Err(e) => {
                 tracing::warn!(error = %e, "FunnelFox webhook refused");
                 return answer(StatusCode::BAD_REQUEST, "not a FunnelFox event");
             }
         };
+        if let Err(refused) = self.confirm(&mut delivery).await {
+            return refused;
+        }
         self.claim_and_handle(delivery).await
+    }
+
+    /// Read back an event of the configured types. Before the claim: a forged
+    /// event then costs no store call and never holds its key.
+    async fn confirm(&self, delivery: &mut Delivery) -> Result<(), Answer> {
+        let Some((client, types)) = &self.read_back else {
+            return Ok(());
+        };
+        if !types.contains(&delivery.event.event_type) {
+            return Ok(());
+        }
+        let key = &delivery.key;
+        match super::super::read_back(client, delivery).await {
+            Ok(Confirmation::Confirmed(how)) => {
+                delivery.verified = Some(how);
+                Ok(())
+            }
+            Ok(Confirmation::NotConfirmed(why)) => {
+                tracing::warn!(event = %key, reason = %why, "FunnelFox webhook not confirmed by the API; refused");
+                Err(answer(StatusCode::CONFLICT, "not confirmed"))
+            }
+            Ok(_) => Ok(()),
+            Err(e) => {
+                tracing::warn!(error = %e, event = %key, "FunnelFox webhook read-back failed; FunnelFox will retry");
+                Err(retry_later("read-back unavailable"))
+            }
+        }
     }
 
     async fn claim_and_handle(&self, delivery: Delivery) -> Answer {
