@@ -26,10 +26,13 @@
 //! # });
 //! ```
 //!
-//! **Signatures.** FunnelFox lets you configure a signing secret but documents
-//! neither the header, the algorithm nor the signed text, so this crate does not
-//! guess one: [`Delivery`] keeps the raw body and the headers next to the parsed
-//! event, for you to verify as FunnelFox tells you.
+//! **Forged events.** FunnelFox lets you configure a signing secret but
+//! documents neither the header, the algorithm nor the signed text, so this
+//! crate does not guess one. Instead: a secret token in the target URL
+//! ([`UrlToken`]; `Endpoint::token` with feature `axum`), a [`Verifier`] seam
+//! for the day the scheme is published, and [`read_back`]: each event
+//! confirmed with FunnelFox's API by rules declared in the spec. [`Delivery`]
+//! keeps the raw body and the headers next to the parsed event.
 
 mod claims;
 #[cfg(feature = "axum")]
