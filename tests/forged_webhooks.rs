@@ -359,6 +359,44 @@ async fn in_read_back_mode_only_what_the_api_confirms_reaches_the_handler() {
         reads_before + forged.len(),
         "no API call for a refused request"
     );
+    // A real refund is read back as refunded; a forged one of a paid order is not.
+    let lifetime = handled
+        .iter()
+        .find(|d| d.event.event_type == EventType::Oneoff)
+        .unwrap();
+    let lifetime_order = lifetime.event.oneoff.as_ref().unwrap().order_id.unwrap();
+    let mut forged_refund = forge::order_event("user-42", &lifetime_order.to_string());
+    forged_refund["event_type"] = "refund".into();
+    forged_refund["order_id"] = lifetime_order.to_string().into();
+    assert_eq!(
+        forge::post(&with_token, &forged_refund).await,
+        409,
+        "not refunded (yet)"
+    );
+    fake.client()
+        .payment_refund(
+            billing_clients::funnelfox::types::RefundIn::builder()
+                .external_id("user-42")
+                .order_id(lifetime_order),
+        )
+        .await
+        .unwrap();
+    fake.webhooks_delivered().await;
+    let refunds: Vec<Delivery> = seen
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|d| d.event.event_type == EventType::Refund)
+        .cloned()
+        .collect();
+    assert_eq!(refunds.len(), 1, "the real refund was handled");
+    assert_eq!(
+        refunds[0].verified,
+        Some(Verified::ReadBack {
+            operation: "payments_history"
+        })
+    );
+    let handled_before = seen.lock().unwrap().len();
     // A real event re-sent (a duplicate) is confirmed and acknowledged, not run again.
     assert_eq!(forge::post(&with_token, &deliveries[0].event).await, 200);
     assert_eq!(seen.lock().unwrap().len(), handled_before);
