@@ -21,6 +21,9 @@ pub struct Spec {
     pub components: &'static [&'static Schema],
     /// What the spec pipeline corrected in the upstream pages.
     pub corrections: &'static [&'static str],
+    /// How a webhook event is confirmed with the API (`x-billing-read-back`),
+    /// in declaration order: the first rule that fits an event applies.
+    pub read_back: &'static [ReadBack],
 }
 
 impl Spec {
@@ -306,6 +309,33 @@ pub enum Rule {
     MinItems(u64),
     /// At most this many array items.
     MaxItems(u64),
+}
+
+/// How webhook events of one type (and some subtypes) are confirmed with the
+/// API, as declared by `x-billing-read-back`: call [`ReadBack::operation`]
+/// with a body built from the event, find in the answer's list the object the
+/// event names, and check that its state agrees.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct ReadBack {
+    /// The event type it confirms (`order`, `subscription`, ...).
+    pub event_type: &'static str,
+    /// The subtypes it confirms (their canonical spellings); empty: any.
+    pub subtypes: &'static [&'static str],
+    /// The read that confirms them.
+    pub operation: &'static Operation,
+    /// Each request field, with the event paths (dotted) that hold its value:
+    /// the first present is sent; every other present must be the same.
+    pub request: &'static [(&'static str, &'static [&'static str])],
+    /// The answer's list of objects.
+    pub items: &'static str,
+    /// Each field of an object that must equal the event's value at a path
+    /// (the event's object is the one these pick out).
+    pub matches: &'static [(&'static str, &'static str)],
+    /// Each field of that object whose truth must be this (`true`: true, or a
+    /// non-zero amount, or a non-empty string; `false`: absent, null, false,
+    /// zero or empty).
+    pub expect: &'static [(&'static str, bool)],
 }
 
 #[cfg(test)]

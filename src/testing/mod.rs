@@ -45,6 +45,7 @@
 mod body;
 mod closient;
 pub mod example;
+pub mod forge;
 mod funnelfox;
 mod ids;
 mod record;

@@ -6,6 +6,7 @@
 mod answer;
 mod operation;
 mod paging;
+mod read_back;
 
 use super::load::Origins;
 use super::normalize::METHODS;
@@ -115,6 +116,8 @@ pub fn generate(
     for (index, o) in ops.iter().enumerate() {
         operation::emit(doc, origins, &scheme, &mut schemas, index, o, &mut out)?;
     }
+    let read_back = read_back::emit(doc, &ops)
+        .map_err(|m| PipelineError::new(origins.file_of(read_back::KEY), read_back::KEY, m))?;
     let Emitted {
         table,
         methods,
@@ -156,6 +159,7 @@ pub fn generate(
             operations: &OPERATIONS,
             components: &[#(#components),*],
             corrections: &[#(#corrections),*],
+            read_back: &[#(#read_back),*],
         };
 
         static OPERATIONS: [s::Operation; #count] = [#(#table),*];
@@ -203,6 +207,12 @@ pub fn generate(
             /// unless `.with_key()`. Its answer is the wire format's data as JSON.
             pub fn raw(&self, method: crate::runtime::raw::Method, path: impl Into<String>) -> crate::runtime::Call<'_, ::serde_json::Value> {
                 crate::runtime::raw::call(&self.core, method, path)
+            }
+
+            /// Call `op`, an operation of [`SPEC`], with a JSON body; its answer
+            /// as JSON (the webhook read-back's one generic call).
+            pub(crate) fn call_operation_json(&self, op: &'static s::Operation, body: ::serde_json::Value) -> crate::runtime::Call<'_, ::serde_json::Value> {
+                crate::runtime::Call::new(&self.core, op, crate::runtime::decode::json::<::serde_json::Value>).json(body)
             }
 
             #(#methods)*

@@ -46,3 +46,53 @@ fn the_real_specs_generate_without_org_id_arguments() {
     assert!(out.operations.contains("auth_header: Some(\"X-API-Key\")"));
     assert!(out.types.starts_with("// @generated") && out.types.contains("pub mod types"));
 }
+
+/// `x-billing-read-back` is checked against the document: a rule naming a field
+/// the read's answer does not have, or an operation that does not exist, fails
+/// the build with the file and the rule, rather than refusing every real event.
+#[test]
+fn a_read_back_rule_that_could_never_match_fails_with_its_place() {
+    let dir = repo("specs/funnelfox");
+    let pages = codegen::read_pages(&[dir.as_path()]).unwrap_or_else(|e| panic!("{e}"));
+    let out = codegen::generate(&pages, &dir).unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        out.operations.contains("s::ReadBack {")
+            && out
+                .operations
+                .contains("matches: &[(\"order_id\", \"order.order_id\")]")
+    );
+    for (pointer, wrong, says) in [
+        (
+            "/x-billing-read-back/0/match",
+            serde_json::json!({"order_idd": "order.order_id"}),
+            "have no `order_idd`",
+        ),
+        (
+            "/x-billing-read-back/0/operation",
+            serde_json::json!("no_such_read"),
+            "no operation `no_such_read`",
+        ),
+        (
+            "/x-billing-read-back/0/match",
+            serde_json::json!({"order_id": "order.nope"}),
+            "has no `order.nope`",
+        ),
+        (
+            "/x-billing-read-back/0/subtypes",
+            serde_json::json!(["settld"]),
+            "`settld` is not a value",
+        ),
+    ] {
+        let mut pages = codegen::read_pages(&[dir.as_path()]).unwrap();
+        let webhooks = pages.iter_mut().find(|p| p.file.ends_with("webhooks.yaml")).unwrap();
+        *webhooks.doc.pointer_mut(pointer).unwrap() = wrong;
+        let err = codegen::generate(&pages, &dir).err().expect("refused").to_string();
+        assert!(
+            err.contains("webhooks.yaml")
+                && err.contains("x-billing-read-back")
+                && err.contains("rule 0")
+                && err.contains(says),
+            "{err}"
+        );
+    }
+}

@@ -26,20 +26,27 @@
 //! # });
 //! ```
 //!
-//! **Signatures.** FunnelFox lets you configure a signing secret but documents
-//! neither the header, the algorithm nor the signed text, so this crate does not
-//! guess one: [`Delivery`] keeps the raw body and the headers next to the parsed
-//! event, for you to verify as FunnelFox tells you.
+//! **Forged events.** FunnelFox lets you configure a signing secret but
+//! documents neither the header, the algorithm nor the signed text, so this
+//! crate does not guess one. Instead: a secret token in the target URL
+//! ([`UrlToken`]; `Endpoint::token` with feature `axum`), a [`Verifier`] seam
+//! for the day the scheme is published, and [`read_back`]: each event
+//! confirmed with FunnelFox's API by rules declared in the spec. [`Delivery`]
+//! keeps the raw body and the headers next to the parsed event.
 
 mod claims;
 #[cfg(feature = "axum")]
 mod endpoint;
+mod guard;
+mod read_back;
 #[cfg(feature = "redis")]
 mod redis_store;
 
 pub use claims::{Claim, ClaimToken, Deduplicator, LEASE, MemoryDeduplicator, Pending, StoreError};
 #[cfg(feature = "axum")]
 pub use endpoint::{Endpoint, endpoint};
+pub use guard::{Refusal, TOKEN_PARAM, UrlToken, Verifier};
+pub use read_back::{Confirmation, Verified, read_back};
 #[cfg(feature = "redis")]
 pub use redis_store::RedisDeduplicator;
 use std::fmt;
@@ -142,6 +149,10 @@ pub struct Delivery {
     pub body: bytes::Bytes,
     /// The request headers as received.
     pub headers: reqwest::header::HeaderMap,
+    /// How the endpoint verified it: `Some` when FunnelFox's API confirmed it
+    /// (the endpoint's read-back mode, [`read_back`]); `None` when nothing was
+    /// read back (read-back off for its type, or no rule declared for it).
+    pub verified: Option<Verified>,
 }
 
 impl Delivery {
@@ -159,6 +170,7 @@ impl Delivery {
             unfit,
             body,
             headers,
+            verified: None,
         })
     }
 }
