@@ -34,12 +34,21 @@
 mod claims;
 #[cfg(feature = "axum")]
 mod endpoint;
+#[cfg(feature = "postgres")]
+mod postgres_store;
 #[cfg(feature = "redis")]
 mod redis_store;
 
 pub use claims::{Claim, ClaimToken, Deduplicator, LEASE, MemoryDeduplicator, Pending, StoreError};
+/// The pool [`PostgresDeduplicator::with_pool`] takes (with its `tokio_postgres`),
+/// for a pool of your own (TLS, other limits) at the version this crate uses.
+#[cfg(feature = "postgres")]
+#[doc(no_inline)]
+pub use deadpool_postgres;
 #[cfg(feature = "axum")]
 pub use endpoint::endpoint;
+#[cfg(feature = "postgres")]
+pub use postgres_store::PostgresDeduplicator;
 #[cfg(feature = "redis")]
 pub use redis_store::RedisDeduplicator;
 use std::fmt;
