@@ -131,6 +131,29 @@ mod postgres {
         tokio::time::sleep(Duration::from_millis(120)).await;
         assert!(matches!(short.claim("k", LEASE).await.unwrap(), Claim::Claimed(_)));
 
+        // Expired rows are purged (here by the purge each connect runs).
+        let Claim::Claimed(token) = short.claim("gone", Duration::from_millis(10)).await.unwrap() else {
+            panic!("not claimed")
+        };
+        short.complete("gone", &token).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(120)).await;
+        let pool = PostgresDeduplicator::pool(&server.url()).unwrap();
+        let _ = PostgresDeduplicator::with_pool(pool.clone(), "billing_webhook_claims")
+            .await
+            .unwrap();
+        let expired: i64 = pool
+            .get()
+            .await
+            .unwrap()
+            .query_one(
+                "SELECT count(*) FROM billing_webhook_claims WHERE expires_at <= now()",
+                &[],
+            )
+            .await
+            .unwrap()
+            .get(0);
+        assert_eq!(expired, 0, "expired rows are purged");
+
         let pool = PostgresDeduplicator::pool(&server.url()).unwrap();
         let elsewhere = PostgresDeduplicator::with_pool(pool, "public.other_claims")
             .await
