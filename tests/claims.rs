@@ -1,6 +1,8 @@
 //! Webhook claim stores, each through the same suite (`support/claims.rs`):
-//! memory always; Redis with the `redis` feature, against a real
-//! `redis-server` the test starts on a free loopback port and stops by PID.
+//! memory always; Redis with the `redis` feature and PostgreSQL with the
+//! `postgres` feature, each against a real server the test starts on a free
+//! loopback port and stops by PID (`billing_clients::testing::servers`). A
+//! missing server fails these tests: it is never skipped.
 
 mod support;
 
@@ -61,94 +63,116 @@ async fn the_memory_store_keeps_done_keys_within_bounds_and_time() {
 #[cfg(feature = "redis")]
 mod redis {
     use super::support;
-    use billing_clients::funnelfox::webhooks::{Deduplicator, LEASE, RedisDeduplicator};
-    use std::process::{Child, Command, Stdio};
+    use billing_clients::funnelfox::webhooks::{Claim, Deduplicator, LEASE, RedisDeduplicator};
+    use billing_clients::testing::servers::RedisServer;
     use std::sync::Arc;
-    use std::time::{Duration, Instant};
-
-    /// A `redis-server` of the test's own on a free loopback port, without
-    /// persistence; stopped (killed by PID) when dropped.
-    struct RedisServer {
-        child: Child,
-        port: u16,
-    }
-
-    impl RedisServer {
-        fn start(port: u16) -> Self {
-            let child = Command::new("redis-server")
-                .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
-                .stdout(Stdio::null())
-                .spawn()
-                .unwrap_or_else(|e| {
-                    panic!("cannot start redis-server ({e}): the `redis` feature's tests need it; install it (Debian: apt-get install redis-server)")
-                });
-            let started = Instant::now();
-            while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-                assert!(
-                    started.elapsed() < Duration::from_secs(10),
-                    "redis-server did not start on {port}"
-                );
-                std::thread::sleep(Duration::from_millis(20));
-            }
-            Self { child, port }
-        }
-
-        fn url(&self) -> String {
-            format!("redis://127.0.0.1:{}/", self.port)
-        }
-    }
-
-    impl Drop for RedisServer {
-        fn drop(&mut self) {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
-
-    fn free_port() -> u16 {
-        std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port()
-    }
 
     #[tokio::test]
     async fn the_redis_store_passes_the_suite_and_fails_closed_while_down() {
-        let port = free_port();
-        let server = RedisServer::start(port);
+        let mut server = RedisServer::start().unwrap_or_else(|e| panic!("{e}"));
         let store = RedisDeduplicator::connect(&server.url()).await.unwrap();
         support::claims::suite(Arc::new(store.clone()), "redis").await;
 
         // Two replicas share it: a claim by one is seen by the other.
         let other = RedisDeduplicator::connect(&server.url()).await.unwrap();
-        let billing_clients::funnelfox::webhooks::Claim::Claimed(token) = store.claim("shared", LEASE).await.unwrap()
-        else {
+        let Claim::Claimed(_) = store.claim("shared", LEASE).await.unwrap() else {
             panic!("not claimed")
         };
-        assert_eq!(
-            other.claim("shared", LEASE).await.unwrap(),
-            billing_clients::funnelfox::webhooks::Claim::InProgress
-        );
+        assert_eq!(other.claim("shared", LEASE).await.unwrap(), Claim::InProgress);
 
-        // Down: every operation is an error, soon; the store is back with it.
-        drop(server);
-        let asked = Instant::now();
-        assert!(store.claim("while-down", LEASE).await.is_err());
-        assert!(
-            asked.elapsed() < Duration::from_secs(10),
-            "a store that is down answers soon"
-        );
-        let server = RedisServer::start(port);
-        let mut back = false;
-        for _ in 0..50 {
-            if store.claim("after", LEASE).await.is_ok() {
-                back = true;
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
+        support::claims::down_and_back(&store, &mut server, RedisServer::stop, |s| s.restart().unwrap()).await;
+    }
+}
+
+#[cfg(feature = "postgres")]
+mod postgres {
+    use super::support;
+    use billing_clients::funnelfox::webhooks::{Claim, Deduplicator, LEASE, PostgresDeduplicator};
+    use billing_clients::testing::servers::PostgresServer;
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    #[tokio::test]
+    async fn the_postgres_store_passes_the_suite_and_fails_closed_while_down() {
+        let mut server = PostgresServer::start().unwrap_or_else(|e| panic!("{e}"));
+        let store = PostgresDeduplicator::connect(&server.url()).await.unwrap();
+        support::claims::suite(Arc::new(store.clone()), "postgres").await;
+
+        // Two replicas share the table: a claim by one is seen by the other,
+        // and so is its completion.
+        let other = PostgresDeduplicator::connect(&server.url()).await.unwrap();
+        let Claim::Claimed(token) = store.claim("shared", LEASE).await.unwrap() else {
+            panic!("not claimed")
+        };
+        assert_eq!(other.claim("shared", LEASE).await.unwrap(), Claim::InProgress);
+        store.complete("shared", &token).await.unwrap();
+        assert_eq!(other.claim("shared", LEASE).await.unwrap(), Claim::Done);
+
+        support::claims::down_and_back(&store, &mut server, PostgresServer::stop, |s| s.restart().unwrap()).await;
+        // The table and its rows outlived the restart.
+        assert_eq!(other.claim("shared", LEASE).await.unwrap(), Claim::Done);
+    }
+
+    /// Done keys are claimable again after the retention; another table is
+    /// another set of claims; names that are not identifiers are refused; the
+    /// password never shows in `Debug`.
+    #[tokio::test]
+    async fn the_postgres_store_keeps_done_keys_for_its_retention() {
+        let server = PostgresServer::start().unwrap_or_else(|e| panic!("{e}"));
+        let short = PostgresDeduplicator::connect(&server.url())
+            .await
+            .unwrap()
+            .retention(Duration::from_millis(50));
+        let Claim::Claimed(token) = short.claim("k", LEASE).await.unwrap() else {
+            panic!("not claimed")
+        };
+        short.complete("k", &token).await.unwrap();
+        assert_eq!(short.claim("k", LEASE).await.unwrap(), Claim::Done);
+        tokio::time::sleep(Duration::from_millis(120)).await;
+        assert!(matches!(short.claim("k", LEASE).await.unwrap(), Claim::Claimed(_)));
+
+        // Expired rows are purged (here by the purge each connect runs).
+        let Claim::Claimed(token) = short.claim("gone", Duration::from_millis(10)).await.unwrap() else {
+            panic!("not claimed")
+        };
+        short.complete("gone", &token).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(120)).await;
+        let pool = PostgresDeduplicator::pool(&server.url()).unwrap();
+        let _ = PostgresDeduplicator::with_pool(pool.clone(), "billing_webhook_claims")
+            .await
+            .unwrap();
+        let expired: i64 = pool
+            .get()
+            .await
+            .unwrap()
+            .query_one(
+                "SELECT count(*) FROM billing_webhook_claims WHERE expires_at <= now()",
+                &[],
+            )
+            .await
+            .unwrap()
+            .get(0);
+        assert_eq!(expired, 0, "expired rows are purged");
+
+        let pool = PostgresDeduplicator::pool(&server.url()).unwrap();
+        let elsewhere = PostgresDeduplicator::with_pool(pool, "public.other_claims")
+            .await
+            .unwrap();
+        assert!(matches!(elsewhere.claim("k", LEASE).await.unwrap(), Claim::Claimed(_)));
+        for bad in ["x; DROP TABLE y", "a.b.c", "\"q\"", "", "1abc"] {
+            let pool = PostgresDeduplicator::pool(&server.url()).unwrap();
+            assert!(PostgresDeduplicator::with_pool(pool, bad).await.is_err(), "{bad:?}");
         }
-        assert!(back, "claims work again once Redis is back");
-        let _ = (token, server);
+
+        let secret = format!(
+            "postgres://postgres:hunter2-secret@127.0.0.1:{}/postgres",
+            server.port()
+        );
+        let store = PostgresDeduplicator::connect(&secret).await.unwrap(); // trust: the password is unused
+        assert!(!format!("{store:?}").contains("hunter2"));
+        let bad_url = PostgresDeduplicator::connect("postgres://u:hunter2@127.0.0.1:notaport/db")
+            .await
+            .unwrap_err();
+        assert!(!bad_url.to_string().contains("hunter2"), "{bad_url}");
     }
 }

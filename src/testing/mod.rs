@@ -3,6 +3,8 @@
 //! APIs, checking requests against the same specs (and generated types) as the
 //! clients, answering every operation of the specs (those they do not model with
 //! a value that fits the spec), and recording every request with its answer.
+//! [`servers`] starts real Redis and PostgreSQL servers, for the webhook claim
+//! stores (or your own).
 //!
 //! ```
 //! use billing_clients::funnelfox::{CheckoutPaymentStatus, types};
@@ -50,6 +52,8 @@ mod funnelfox;
 mod ids;
 mod record;
 mod server;
+#[cfg(unix)]
+pub mod servers;
 
 pub use closient::{FakeClosient, Role};
 pub use funnelfox::{FakeFunnelFox, Order, PaymentOutcome, Redelivery, WebhookDelivery};

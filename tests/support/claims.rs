@@ -5,7 +5,7 @@
 
 use billing_clients::funnelfox::webhooks::{Claim, ClaimToken, Deduplicator};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 const LEASE: Duration = Duration::from_secs(60);
 
@@ -14,6 +14,28 @@ fn claimed(c: Claim) -> ClaimToken {
         Claim::Claimed(token) => token,
         other => panic!("not claimed: {other:?}"),
     }
+}
+
+/// Take the store's `server` down with `stop`: a claim is an error, soon. Bring
+/// it back with `start`: claims work again (the store reconnects by itself).
+pub async fn down_and_back<S>(store: &dyn Deduplicator, server: &mut S, stop: fn(&mut S), start: fn(&mut S)) {
+    stop(server);
+    let asked = Instant::now();
+    assert!(store.claim("while-down", LEASE).await.is_err());
+    assert!(
+        asked.elapsed() < Duration::from_secs(10),
+        "a store that is down answers soon"
+    );
+    start(server);
+    let mut back = false;
+    for _ in 0..50 {
+        if store.claim("after", LEASE).await.is_ok() {
+            back = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(back, "claims work again once the server is back");
 }
 
 /// Run the suite on `store`; keys are prefixed with `run` so a shared store

@@ -38,14 +38,23 @@ mod claims;
 #[cfg(feature = "axum")]
 mod endpoint;
 mod guard;
+#[cfg(feature = "postgres")]
+mod postgres_store;
 mod read_back;
 #[cfg(feature = "redis")]
 mod redis_store;
 
 pub use claims::{Claim, ClaimToken, Deduplicator, LEASE, MemoryDeduplicator, Pending, StoreError};
+/// The pool [`PostgresDeduplicator::with_pool`] takes (with its `tokio_postgres`),
+/// for a pool of your own (TLS, other limits) at the version this crate uses.
+#[cfg(feature = "postgres")]
+#[doc(no_inline)]
+pub use deadpool_postgres;
 #[cfg(feature = "axum")]
 pub use endpoint::{Endpoint, endpoint};
 pub use guard::{Refusal, TOKEN_PARAM, UrlToken, Verifier};
+#[cfg(feature = "postgres")]
+pub use postgres_store::PostgresDeduplicator;
 pub use read_back::{Confirmation, Verified, read_back};
 #[cfg(feature = "redis")]
 pub use redis_store::RedisDeduplicator;
