@@ -137,6 +137,14 @@ impl Error {
     pub fn request_id(&self) -> Option<&str> {
         self.api().and_then(|e| e.request_id.as_deref())
     }
+    /// On a 429 (after any retries): the rate-limit counters the server sent
+    /// with it, if it sent them. `Retry-After` is honoured by the retries; what
+    /// a pacing client last saw on any answer is [`Pacer::last_seen`].
+    ///
+    /// [`Pacer::last_seen`]: crate::runtime::pacing::Pacer::last_seen
+    pub fn rate_limit(&self) -> Option<crate::runtime::pacing::RateLimit> {
+        self.api().and_then(|e| e.rate_limit)
+    }
     /// The API error, if this is one.
     pub fn api(&self) -> Option<&ApiError> {
         match self {

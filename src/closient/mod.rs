@@ -53,6 +53,8 @@ pub(crate) static PROVIDER: Provider = Provider {
         api_key::check(secret.expose_secret()).map(|_| ())
     },
     interpret: wire::interpret,
+    // Closient documents RateLimit-* and X-RateLimit-* on every answer.
+    paces: true,
     auth_name: std::sync::OnceLock::new(),
 };
 

@@ -118,6 +118,9 @@ pub struct ApiError {
     pub attempts: u32,
     /// Whether a retry was refused by the client's retry budget.
     pub retry_budget_exhausted: bool,
+    /// On a 429: the rate-limit counters the answer carried (`RateLimit-*` or
+    /// `X-RateLimit-*`), if it carried them; how long to wait is `reset`.
+    pub rate_limit: Option<crate::runtime::pacing::RateLimit>,
 }
 
 /// One per-field detail of an API error.

@@ -58,6 +58,8 @@ pub(crate) static PROVIDER: Provider = Provider {
     spec: &SPEC,
     check_secret,
     interpret: wire::interpret,
+    // FunnelFox documents no rate limit and no rate-limit headers.
+    paces: false,
     auth_name: std::sync::OnceLock::new(),
 };
 

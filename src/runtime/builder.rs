@@ -59,6 +59,8 @@ pub struct Builder<C> {
     http: Option<reqwest::Client>,
     budget: Option<super::retry::RetryBudget>,
     hooks: super::hooks::Hooks,
+    pacing: Option<bool>,
+    pacer: Option<super::pacing::Pacer>,
     _client: PhantomData<fn() -> C>,
 }
 
@@ -74,6 +76,8 @@ impl<C: Api> Builder<C> {
             http: None,
             budget: None,
             hooks: Default::default(),
+            pacing: None,
+            pacer: None,
             _client: PhantomData,
         }
     }
@@ -152,6 +156,33 @@ impl<C: Api> Builder<C> {
         self
     }
 
+    /// Pace calls from the server's rate-limit headers (`RateLimit-*`,
+    /// `X-RateLimit-*`) so that replicas sharing a key do not meet 429 (see
+    /// [`pacing`](super::pacing)). On by default for providers that send them
+    /// (Closient), off for the others (FunnelFox); `false` turns it off.
+    ///
+    /// ```
+    /// let key = billing_clients::closient::api_key::with_checksum("csb", &"a".repeat(32));
+    /// let client = billing_clients::closient::Client::builder(key).pacing(false).build()?;
+    /// # Ok::<(), billing_clients::Error>(())
+    /// ```
+    pub fn pacing(mut self, on: bool) -> Self {
+        self.pacing = Some(on);
+        self
+    }
+
+    /// Pace by this [`Pacer`](super::pacing::Pacer) (turning pacing on): keep a
+    /// clone to read what the server last said ([`Pacer::last_seen`]), or give
+    /// it to several clients of one key to pace them together. By default each
+    /// client, with its clones, has its own.
+    ///
+    /// [`Pacer::last_seen`]: super::pacing::Pacer::last_seen
+    pub fn pacer(mut self, pacer: super::pacing::Pacer) -> Self {
+        self.pacer = Some(pacer);
+        self.pacing = Some(true);
+        self
+    }
+
     /// Check everything and build the client.
     pub fn build(self) -> Result<C, Error> {
         let provider = C::provider();
@@ -196,6 +227,10 @@ impl<C: Api> Builder<C> {
             options: self.options,
             budget: self.budget.unwrap_or_default(),
             hooks: self.hooks,
+            pacer: match self.pacing.unwrap_or(provider.paces) {
+                true => Some(self.pacer.unwrap_or_default()),
+                false => None,
+            },
         };
         Ok(C::from_core(Arc::new(core)))
     }

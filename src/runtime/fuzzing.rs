@@ -27,6 +27,7 @@ fn make(provider: &'static Provider) -> Core {
         options: CallOptions::default(),
         budget: Default::default(),
         hooks: Default::default(),
+        pacer: None,
     }
 }
 

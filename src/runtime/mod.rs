@@ -13,6 +13,7 @@ pub mod decode;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod hooks;
+pub mod pacing;
 pub mod pages;
 pub(crate) mod random;
 pub mod raw;
@@ -78,6 +79,9 @@ pub struct Provider {
     pub(crate) check_secret: fn(&SecretString) -> Result<(), InvalidInput>,
     /// Reads a complete response body (any status) of an operation answering `media`.
     pub(crate) interpret: fn(status: u16, media: Media, body: &bytes::Bytes) -> Interpreted,
+    /// Whether the provider sends the IETF rate-limit headers clients pace by
+    /// (see [`pacing`]); pacing is then on by default.
+    pub(crate) paces: bool,
     /// The spec's auth header as a header name, made once (start with `OnceLock::new()`).
     pub(crate) auth_name: std::sync::OnceLock<Option<reqwest::header::HeaderName>>,
 }
@@ -118,6 +122,8 @@ pub struct Core {
     pub(crate) budget: retry::RetryBudget,
     /// The user's code around every attempt (`Builder::hook`).
     pub(crate) hooks: hooks::Hooks,
+    /// Pacing from the rate-limit headers, when on (`Builder::pacing`).
+    pub(crate) pacer: Option<pacing::Pacer>,
 }
 
 impl fmt::Debug for Core {
@@ -128,6 +134,7 @@ impl fmt::Debug for Core {
             .field("secret", &self.secret.as_ref().map(|_| "[redacted]"))
             .field("options", &self.options)
             .field("hooks", &self.hooks)
+            .field("pacing", &self.pacer.is_some())
             .finish_non_exhaustive()
     }
 }

@@ -103,6 +103,10 @@ impl RetryPolicy {
         self
     }
 
+    pub(crate) fn longest_retry_after(&self) -> Duration {
+        self.max_retry_after
+    }
+
     pub(crate) fn backoff(&self) -> ExponentialBuilder {
         let b = ExponentialBuilder::default()
             .with_min_delay(self.min_delay)

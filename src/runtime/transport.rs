@@ -121,6 +121,10 @@ impl Core {
         let attempt = || {
             let headers = first.take().unwrap_or_else(|| self.headers(key, content_type, extra));
             async move {
+                let window = match &self.pacer {
+                    Some(pacer) => pace(pacer, policy).await,
+                    None => 0,
+                };
                 let n = attempts.fetch_add(1, Ordering::Relaxed) + 1;
                 let mut headers = headers;
                 let hooked = super::hooks::Attempt {
@@ -153,7 +157,7 @@ impl Core {
                 );
                 let started = Instant::now();
                 let result = self
-                    .attempt(op, request, url, n, options, started)
+                    .attempt(op, request, url, (n, window), options, started)
                     .instrument(span.clone())
                     .await;
                 let (status, request_id) = match &result {
@@ -239,6 +243,23 @@ impl Core {
         }
         headers
     }
+}
+
+/// Wait as the pacer says, up to the patience the policy shows a `Retry-After`
+/// (a longer wait is not made: the server decides, and a 429 says how long);
+/// the pacer's window the call goes in.
+async fn pace(pacer: &super::pacing::Pacer, policy: &super::retry::RetryPolicy) -> u64 {
+    let (delay, window) = pacer.delay();
+    if let Some(delay) = delay {
+        let delay_ms = delay.as_millis() as u64;
+        if delay > policy.longest_retry_after() {
+            tracing::debug!(delay_ms, "pacing would wait longer than max_retry_after: not waiting");
+        } else {
+            tracing::debug!(delay_ms, "pacing delays the call");
+            tokio::time::sleep(delay).await;
+        }
+    }
+    window
 }
 
 /// OpenTelemetry's `error.type`: low-cardinality, the status code for HTTP errors.

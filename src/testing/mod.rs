@@ -78,6 +78,7 @@ pub mod fixture {
         spec: &SPEC,
         check_secret: crate::funnelfox::check_secret,
         interpret: crate::funnelfox::wire_interpret,
+        paces: false,
         auth_name: std::sync::OnceLock::new(),
     };
 

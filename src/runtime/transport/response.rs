@@ -2,6 +2,7 @@
 
 use super::{Done, Failed};
 use crate::error::{ApiError, Error, TransportError, TransportKind};
+use crate::runtime::pacing::RateLimit;
 use crate::runtime::retry::{Failure, may_retry, retry_after};
 use crate::runtime::spec::Operation;
 use crate::runtime::{ApiFields, CallOptions, Core, Interpreted};
@@ -15,7 +16,8 @@ impl Core {
         op: &'static Operation,
         request: reqwest::Request,
         requested: &reqwest::Url,
-        n: u32,
+        // The attempt's number, and the pacer's window it went in.
+        (n, window): (u32, u64),
         options: &CallOptions,
         started: Instant,
     ) -> Result<Done, Failed> {
@@ -65,6 +67,16 @@ impl Core {
         // The body read takes the response: keep its headers (moved, not copied).
         let mut response = response;
         let headers = std::mem::take(response.headers_mut());
+        let limits = match (&self.pacer, status) {
+            (None, 429) => RateLimit::from_headers(&headers),
+            (None, _) => None,
+            (Some(pacer), _) => {
+                let seen = RateLimit::from_headers(&headers);
+                let ra = (status == 429).then(|| retry_after(&headers)).flatten();
+                pacer.observe(window, started, seen, ra);
+                seen
+            }
+        };
         let body = match read_capped(response, options.max_response_bytes).await {
             Ok(body) => body,
             Err(Read::Transport(e)) => {
@@ -112,6 +124,10 @@ impl Core {
             Interpreted::Undecodable(reason) => self.decode_error(op, Some(status), reason, &body, n),
             Interpreted::Api(fields) => self.api_error(op, status, fields, n),
         };
+        let mut error = error;
+        if let (Error::Api(api), 429) = (&mut error, status) {
+            api.rate_limit = limits;
+        }
         let ra = retry_after(&headers);
         let failure = Failure::Status(status);
         // An error under a 2xx is the provider's answer: never re-sent.
@@ -152,6 +168,7 @@ impl Core {
             retryable,
             attempts,
             retry_budget_exhausted: false,
+            rate_limit: None,
         }))
     }
 }

@@ -33,23 +33,36 @@ async fn handle(shared: Arc<Shared>, base_path: &str, request: Request) -> Respo
     let (parts, body) = request.into_parts();
     let body = axum::body::to_bytes(body, 1 << 20).await.unwrap_or_default();
     let not_found = || Failure::new(StatusCode::NOT_FOUND, "NOT_FOUND", "no such endpoint");
+    let mut store = lock(&shared);
+    // Every request counts, whatever its fate; every answer says so.
+    let key = parts.headers.get("x-api-key").and_then(|v| v.to_str().ok());
+    let verdict = store.limits.check(key.unwrap_or_default());
     let routed = parts
         .uri
         .path()
         .strip_prefix(base_path)
         .and_then(|rel| Incoming::route(&SPEC, &parts.method, &parts.uri, rel, parts.headers, body));
-    let Some(request) = routed else {
-        return not_found().into_response();
+    let mut response = match (verdict.retry_after, routed) {
+        (Some(_), _) => Failure::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "RATE_LIMITED",
+            "too many requests for this key",
+        )
+        .into_response(),
+        (None, None) => not_found().into_response(),
+        (None, Some(request)) => {
+            let answer = match store.model(&request) {
+                Some(answer) => answer,
+                None => store.spec_answer(&request),
+            };
+            match answer {
+                Ok(v) => axum::Json(v).into_response(),
+                Err(f) => f.into_response(),
+            }
+        }
     };
-    let mut store = lock(&shared);
-    let answer = match store.model(&request) {
-        Some(answer) => answer,
-        None => store.spec_answer(&request),
-    };
-    match answer {
-        Ok(v) => axum::Json(v).into_response(),
-        Err(f) => f.into_response(),
-    }
+    response.headers_mut().extend(verdict.headers);
+    response
 }
 
 /// An error in Closient's documented shape.

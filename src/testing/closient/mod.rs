@@ -1,6 +1,7 @@
 //! The fake server behind [`FakeClosient`].
 
 mod http;
+mod limits;
 mod store;
 
 use super::ids::{self, ALNUM};
@@ -8,6 +9,7 @@ use super::server::Server;
 use crate::closient::{self, SPEC, api_key};
 use http::{Shared, lock};
 use std::sync::Arc;
+use std::time::Duration;
 
 /// A key's role in an organisation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,7 +64,17 @@ impl Role {
 ///   always zero). Any member may read it.
 /// - `POST /billing/resolver/{organization_id}/portal`: a single-use portal URL,
 ///   unique per call, on any tier (the docs name no refusal; the tolerant reading).
-/// - Not modelled: rate limits, checkout expiry, problem+json errors.
+/// - Rate limits per API key, counted across every connection in fixed windows
+///   aligned to the Unix epoch (a 60 s window resets on the minute): by default
+///   as documented, 300 requests a minute and 10,000 a day (`cpk_` keys 100 a
+///   minute); [`FakeClosient::set_rate_limit`] sets one window for every key.
+///   Every answer carries `RateLimit-Policy` (`300;w=60, 10000;w=86400`),
+///   `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset` (seconds,
+///   rounded up) of the most restrictive window, and the same as legacy
+///   `X-RateLimit-*` with `X-RateLimit-Reset` an absolute Unix time. Past the
+///   limit: 429 `RATE_LIMITED` with `Retry-After`, the request not counted
+///   ([`FakeClosient::rate_limited`] counts them).
+/// - Not modelled: checkout expiry, problem+json errors.
 pub struct FakeClosient {
     server: Server,
     shared: Arc<Shared>,
@@ -121,6 +133,27 @@ impl FakeClosient {
     /// unknown organisation.
     pub fn set_tier(&self, org: &str, tier: closient::types::ResolverTier) -> bool {
         lock(&self.shared).set_tier(org, tier)
+    }
+
+    /// Allow every key `limit` requests per `window` (whole seconds, at least
+    /// one) instead of Closient's documented limits, counting afresh:
+    ///
+    /// ```
+    /// # async fn run() {
+    /// use billing_clients::testing::FakeClosient;
+    /// use std::time::Duration;
+    ///
+    /// let fake = FakeClosient::start().await;
+    /// fake.set_rate_limit(30, Duration::from_secs(2));
+    /// # }
+    /// ```
+    pub fn set_rate_limit(&self, limit: u64, window: Duration) {
+        lock(&self.shared).limits.set(limit, window);
+    }
+
+    /// The requests answered 429 so far, every key together.
+    pub fn rate_limited(&self) -> usize {
+        lock(&self.shared).limits.refused()
     }
 
     /// Complete the checkout behind `checkout_url`, as Stripe's confirmation

@@ -44,6 +44,8 @@ pub(super) struct Store {
     keys: HashMap<String, HashMap<String, Role>>,
     /// Checkout URL → checkout.
     checkouts: HashMap<String, Checkout>,
+    /// Requests counted per key.
+    pub(super) limits: super::limits::Limits,
 }
 
 fn to_json(v: impl serde::Serialize) -> Value {
