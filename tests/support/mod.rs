@@ -244,4 +244,6 @@ pub fn capture_tracing() -> (tracing::subscriber::DefaultGuard, Arc<Mutex<Vec<u8
 pub mod claims;
 pub mod fakes;
 pub mod faults;
+#[cfg(any(feature = "redis", feature = "postgres"))]
+pub mod fleet;
 pub mod operations;
