@@ -209,17 +209,15 @@ impl<C: Api> Builder<C> {
                 .build()
                 .map_err(|e| InvalidInput::new(None, "http_client", Violation::Format(e.to_string())))?,
         };
-        let parsed = reqwest::Url::parse(&base_url).ok();
-        let host = parsed
-            .as_ref()
-            .and_then(|u| u.host_str())
-            .unwrap_or_default()
-            .to_string();
-        let port = parsed.as_ref().and_then(|u| u.port_or_known_default()).unwrap_or(443);
+        let parsed_base = reqwest::Url::parse(&base_url)
+            .map_err(|e| InvalidInput::new(None, "base_url", Violation::Format(e.to_string())))?;
+        let host = parsed_base.host_str().unwrap_or_default().to_string();
+        let port = parsed_base.port_or_known_default().unwrap_or(443);
         let core = Core {
             provider,
             http,
             base_url,
+            parsed_base,
             host,
             port,
             secret: self.secret,

@@ -20,6 +20,7 @@ fn make(provider: &'static Provider) -> Core {
             .build()
             .expect("a reqwest client"),
         base_url: "https://fuzz.invalid".into(),
+        parsed_base: reqwest::Url::parse("https://fuzz.invalid").expect("a URL"),
         host: "fuzz.invalid".into(),
         port: 443,
         secret: Some(secrecy::SecretString::from("fuzz-secret".to_string())),

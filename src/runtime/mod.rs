@@ -113,6 +113,8 @@ pub struct Core {
     pub(crate) provider: &'static Provider,
     pub(crate) http: reqwest::Client,
     pub(crate) base_url: String,
+    /// `base_url` parsed, once: each request's URL is a copy with its path set.
+    pub(crate) parsed_base: reqwest::Url,
     /// The base URL's host and port (`server.address`, `server.port` in telemetry).
     pub(crate) host: String,
     pub(crate) port: u16,

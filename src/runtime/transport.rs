@@ -104,7 +104,7 @@ impl Core {
         attempts: &AtomicU32,
         call: &tracing::Span,
     ) -> Result<Done, Error> {
-        let url = request_url(&self.base_url, path).map_err(|e| {
+        let url = request_url(&self.base_url, &self.parsed_base, path).map_err(|e| {
             crate::error::InvalidInput::new(Some(op.id), "path", crate::Violation::Format(e.to_string()))
         })?;
         let method = op.method.to_reqwest();
