@@ -20,6 +20,14 @@ pub use error::{
 };
 pub use timestamp::{Timestamp, TimestampError};
 
+/// The `rust_decimal` crate, whose `Decimal` the generated types use for money
+/// (`"9.99".parse::<billing_clients::rust_decimal::Decimal>()`), at the version
+/// this crate uses.
+pub use rust_decimal;
+/// The `uuid` crate, whose `Uuid` the generated types use for ids (orders,
+/// subscriptions, events), at the version this crate uses.
+pub use uuid;
+
 /// A request body: the generated type itself, or its builder
 /// (`types::OneClick::builder().pp_ident("pro")...`), whose conversion errors
 /// become [`Error::InvalidInput`] naming the field and the rule.

@@ -221,6 +221,9 @@ async fn users_by_email_and_the_email_rules() {
     assert_eq!(find("jane@example.com").await.unwrap().users[0].external_id, "user-42");
     let update =
         |email: &'static str| c.update_email(t::UpdateEmailIn::builder().external_id("user-42").email_address(email));
+    let not_an_email = update("not an email").await.unwrap_err();
+    assert!(not_an_email.is_invalid_input(), "{not_an_email}");
+    assert!(not_an_email.to_string().contains("email_address"), "{not_an_email}");
     assert_eq!(
         update("FIXME@example.org").await.unwrap_err().code(),
         Some("bad_request")

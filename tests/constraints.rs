@@ -116,7 +116,7 @@ fn break_rule(rule: &Rule, value: &Value) -> Option<Value> {
             .chain(["!".to_string()])
             .find(|c| !validate::pattern_matches(p, c))
             .map(Value::String)?,
-        Rule::Format("uuid" | "decimal") => json!("not-a-valid-value"),
+        Rule::Format("uuid" | "decimal" | "email") => json!("not-a-valid-value"),
         Rule::Format(_) => return None,
         Rule::Minimum { value, exclusive } => json!(if *exclusive {
             *value as i64

@@ -24,7 +24,6 @@ use support::fleet::{Balancer, Replica};
 
 /// Claims last two seconds here, so a killed holder's event runs again soon.
 const LEASE: Duration = Duration::from_secs(2);
-const DAY: Duration = Duration::from_secs(86_400);
 
 /// One endpoint process of the fleet (run by the fleet tests, not by itself):
 /// its store's URL, the file of side effects and, for the victim, which handler
@@ -76,7 +75,7 @@ async fn a_month(fake: &FakeFunnelFox, users: std::ops::Range<u32>) {
     }
     fake.queue_outcome(PaymentOutcome::failed("insufficient funds"));
     for _ in 0..38 {
-        fake.advance(DAY);
+        fake.advance_days(1);
     }
 }
 

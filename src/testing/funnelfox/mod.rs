@@ -237,9 +237,19 @@ impl FakeFunnelFox {
     }
 
     /// Move the clock forward by `by`: see [`FakeFunnelFox::advance_to`].
+    ///
+    /// The fake's calendar is simple: a day is 24 hours, a week 7 days, and a
+    /// **month 30 days** (a monthly period renews 30 days after it started, not
+    /// on the same date of the next month).
     pub fn advance(&self, by: std::time::Duration) {
         let target = self.shared.store().assets.now + chrono::Duration::from_std(by).unwrap_or(chrono::Duration::MAX);
         self.advance_to(target.into());
+    }
+
+    /// Move the clock forward by `days` days of 24 hours, each subscription
+    /// falling due on the way as [`FakeFunnelFox::advance_to`] says.
+    pub fn advance_days(&self, days: u32) {
+        self.advance(std::time::Duration::from_secs(86_400 * u64::from(days)));
     }
 
     /// Move the clock to `at`, and with it every subscription that falls due on
@@ -268,13 +278,17 @@ impl FakeFunnelFox {
         &self.shared.org_id
     }
 
-    /// The base URL a client should use: `http://127.0.0.1:PORT/{org_id}/v1`.
+    /// Where this fake's organisation is served, filled in:
+    /// `http://127.0.0.1:PORT/org_123/v1` (for a raw HTTP client). A client's
+    /// builder takes the template instead: [`FakeFunnelFox::server_url`], or
+    /// just [`FakeFunnelFox::client`].
     pub fn base_url(&self) -> String {
         format!("{}/{}/v1", self.server.origin(), self.shared.org_id)
     }
 
-    /// The server URL template to give a client's builder:
-    /// `http://127.0.0.1:PORT/{org_id}/v1` (the client fills in the org id).
+    /// The server URL template to give a client's builder's `.base_url(..)`:
+    /// `http://127.0.0.1:PORT/{org_id}/v1`, with `{org_id}` left as it is (the
+    /// client fills it in, as with FunnelFox's own server URL).
     pub fn server_url(&self) -> String {
         format!("{}/{{org_id}}/v1", self.server.origin())
     }
