@@ -114,7 +114,7 @@ fn break_rule(rule: &Rule, value: &Value) -> Option<Value> {
             .into_iter()
             .map(|c| format!("{c}{}", s.get(1..).unwrap_or("")))
             .chain(["!".to_string()])
-            .find(|c| !validate::pattern_matches(p, c))
+            .find(|c| !p.matches(c))
             .map(Value::String)?,
         Rule::Format("uuid" | "decimal" | "email") => json!("not-a-valid-value"),
         Rule::Format(_) => return None,

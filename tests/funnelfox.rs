@@ -257,9 +257,13 @@ async fn invalid_input_sends_nothing_and_names_field_and_rule() {
         .unwrap_err();
     let bad = e.invalid_input().unwrap();
     assert_eq!(bad.field, "region");
-    assert_eq!(
-        bad.violation,
-        billing_clients::Violation::Rule(billing_clients::runtime::spec::Rule::Pattern("^[a-z]{1,20}$"))
+    assert!(
+        matches!(
+            bad.violation,
+            billing_clients::Violation::Rule(billing_clients::runtime::spec::Rule::Pattern(p)) if p.as_str() == "^[a-z]{1,20}$"
+        ),
+        "{:?}",
+        bad.violation
     );
     let e = c
         .one_click(types::OneClick::builder().pp_ident("pro"))

@@ -92,7 +92,14 @@ impl<'a> Schemas<'a> {
     fn emit(&mut self, id: &Ident, name: Option<&str>, s: &Value, at: &str) {
         let types = json_types(s);
         let nullable = s.get("nullable").and_then(Value::as_bool).unwrap_or(false);
-        let rules = rules(s);
+        // A pattern is a static of its own: it compiles once, on first use.
+        let pattern = s.get("pattern").and_then(Value::as_str).map(|p| {
+            let pid = ident(&format!("PATTERN_{id}"));
+            self.statics
+                .push(quote!(static #pid: s::Pattern = s::Pattern::new(#p);));
+            pid
+        });
+        let rules = rules(s, pattern.as_ref());
         let required: Vec<&str> = s
             .get("required")
             .and_then(Value::as_array)
@@ -167,7 +174,7 @@ fn json_types(s: &Value) -> Vec<Ident> {
     vec![ident(t)]
 }
 
-fn rules(s: &Value) -> Vec<TokenStream> {
+fn rules(s: &Value, pattern: Option<&Ident>) -> Vec<TokenStream> {
     let mut out = Vec::new();
     let u = |k: &str| s.get(k).and_then(Value::as_u64);
     let f = |k: &str| s.get(k).and_then(Value::as_f64);
@@ -188,8 +195,8 @@ fn rules(s: &Value) -> Vec<TokenStream> {
     if let Some(n) = u("maxLength") {
         out.push(quote!(s::Rule::MaxLength(#n)));
     }
-    if let Some(p) = s.get("pattern").and_then(Value::as_str) {
-        out.push(quote!(s::Rule::Pattern(#p)));
+    if let Some(p) = pattern {
+        out.push(quote!(s::Rule::Pattern(&#p)));
     }
     if let Some(x) = s.get("format").and_then(Value::as_str) {
         out.push(quote!(s::Rule::Format(#x)));

@@ -2,6 +2,8 @@
 //! every operation of the corrected spec, with its auth, retry class, parameters,
 //! and the schemas of its body and answer, as static data the core acts on.
 
+pub use super::validate::Pattern;
+
 /// A provider's API as its corrected spec declares it.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -287,8 +289,8 @@ pub enum Rule {
     MinLength(u64),
     /// At most this many characters.
     MaxLength(u64),
-    /// Matches this ECMA-262 regular expression.
-    Pattern(&'static str),
+    /// Matches this ECMA-262 regular expression (its text: `.as_str()`).
+    Pattern(&'static Pattern),
     /// A string format; `uuid`, `decimal` and `date-time` are checked, others are not.
     Format(&'static str),
     /// A lower bound.

@@ -24,8 +24,7 @@ mod walk;
 pub use builder_messages::from_builder_message;
 pub use on_text::satisfied_by_json;
 pub(crate) use on_write::to_vec_checked;
-pub(crate) use pattern::Pattern;
-pub use pattern::pattern_matches;
+pub use pattern::Pattern;
 pub use rules::satisfies;
 pub use walk::check;
 

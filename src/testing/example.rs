@@ -53,7 +53,7 @@ fn string(schema: &Schema) -> String {
     for rule in schema.rules {
         s = match rule {
             Rule::Enum(values) => values.first().map(|v| v.to_string()),
-            Rule::Pattern(p) => s.or_else(|| shortest_match(p)),
+            Rule::Pattern(p) => s.or_else(|| shortest_match(p.as_str())),
             Rule::Format(f) => s.or_else(|| format_example(f).map(str::to_string)),
             _ => continue,
         };

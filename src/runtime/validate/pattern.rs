@@ -1,69 +1,63 @@
-//! The pattern matcher: the spec's patterns, cached, with a table for the common `^[class]{m,n}$`.
+//! The pattern matcher: each of the spec's patterns is a `static Pattern` of the
+//! generated code (in the schema tables and in typify's types), compiled on
+//! first use, with a table for the common `^[class]{m,n}$`.
 
-use std::collections::HashMap;
-use std::sync::{LazyLock, RwLock};
+use std::fmt;
+use std::sync::OnceLock;
 
-/// Patterns come from the spec (a handful), compiled once with the engine typify
-/// uses; one that does not compile rejects every value rather than panicking.
-/// The common shape `^[class]{m,n}$` (an ASCII class of literals and ranges,
-/// repeated `{n}`, `{m,n}`, `{m,}`, `+` or `*`) is matched by a table instead,
-/// with the same answers.
-pub fn pattern_matches(pattern: &'static str, s: &str) -> bool {
-    // Keyed by where the pattern lives (each is a `static` of the spec tables):
-    // hashing two words, not the pattern's text, on every check.
-    type Cache = RwLock<HashMap<(usize, usize), Compiled, std::hash::BuildHasherDefault<Address>>>;
-    static CACHE: LazyLock<Cache> = LazyLock::new(Default::default);
-    let key = (pattern.as_ptr() as usize, pattern.len());
-    if let Some(re) = CACHE.read().unwrap_or_else(|e| e.into_inner()).get(&key) {
-        return re.matches(s);
-    }
-    let mut cache = CACHE.write().unwrap_or_else(|e| e.into_inner());
-    cache.entry(key).or_insert_with(|| Compiled::new(pattern)).matches(s)
-}
-
-/// A pattern of a generated type, compiled on first use: `codegen/src/patterns.rs`
-/// puts one where typify's `FromStr` built a `regress::Regex`, so builders and
-/// deserialisers match as the validator does (the table for the common shape).
-pub(crate) struct Pattern {
+/// One pattern of the spec, compiled on first use with the engine typify uses
+/// (`regress`); one that does not compile rejects every value rather than
+/// panicking. The common shape `^[class]{m,n}$` (an ASCII class of literals and
+/// ranges, repeated `{n}`, `{m,n}`, `{m,}`, `+` or `*`) is matched by a table
+/// instead, with the same answers. `codegen/src/patterns.rs` puts one where
+/// typify's `FromStr` built a `regress::Regex`, so builders, deserialisers and
+/// the validator match alike.
+pub struct Pattern {
     text: &'static str,
-    compiled: std::sync::OnceLock<Compiled>,
+    compiled: OnceLock<Compiled>,
 }
 
 impl Pattern {
-    pub(crate) const fn new(text: &'static str) -> Self {
+    /// The pattern `text` (ECMA-262), not compiled yet.
+    pub const fn new(text: &'static str) -> Self {
         Self {
             text,
-            compiled: std::sync::OnceLock::new(),
+            compiled: OnceLock::new(),
         }
+    }
+
+    /// The pattern as the spec writes it.
+    pub fn as_str(&self) -> &'static str {
+        self.text
+    }
+
+    /// Whether `s` matches.
+    pub fn matches(&self, s: &str) -> bool {
+        self.compiled.get_or_init(|| Compiled::new(self.text)).matches(s)
     }
 
     /// `Some` when `s` matches: the shape of `regress::Regex::find`, which
     /// typify's code calls.
     pub(crate) fn find(&self, s: &str) -> Option<()> {
-        self.compiled
-            .get_or_init(|| Compiled::new(self.text))
-            .matches(s)
-            .then_some(())
+        self.matches(s).then_some(())
     }
 }
 
-/// Hashes an address (FxHash's step): the cache's keys are few and not chosen
-/// by anyone, so SipHash's protection buys nothing on this path.
-#[derive(Default)]
-struct Address(u64);
+impl PartialEq for Pattern {
+    fn eq(&self, other: &Self) -> bool {
+        self.text == other.text
+    }
+}
 
-impl std::hash::Hasher for Address {
-    fn finish(&self) -> u64 {
-        self.0
+impl fmt::Debug for Pattern {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Pattern({:?})", self.text)
     }
-    fn write(&mut self, bytes: &[u8]) {
-        bytes.iter().for_each(|b| self.write_u64(u64::from(*b)));
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-    fn write_usize(&mut self, n: usize) {
-        self.write_u64(n as u64)
+}
+
+impl fmt::Display for Pattern {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.text)
     }
 }
 

@@ -1,6 +1,5 @@
 //! The spec's rules (enums, lengths, patterns, formats, bounds, sizes) on one value.
 
-use super::pattern::pattern_matches;
 use crate::runtime::spec::Rule;
 use serde_json::Value;
 
@@ -24,7 +23,7 @@ pub(super) fn satisfies_str(rule: &Rule, s: &str) -> bool {
         Rule::MinLength(n) => s.chars().count() as u64 >= *n,
         // A string has at most as many characters as bytes: most need no count.
         Rule::MaxLength(n) => s.len() as u64 <= *n || s.chars().count() as u64 <= *n,
-        Rule::Pattern(p) => pattern_matches(p, s),
+        Rule::Pattern(p) => p.matches(s),
         Rule::Format("uuid") => uuid::Uuid::try_parse(s).is_ok(),
         Rule::Format("decimal") => s.parse::<rust_decimal::Decimal>().is_ok(),
         Rule::Format("email") => is_email(s),
