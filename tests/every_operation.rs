@@ -134,3 +134,22 @@ async fn every_operation_decodes_the_providers_errors() {
         }
     }
 }
+
+/// Each provider's `OperationId` names every operation of its spec, and leads
+/// back to the same entry of the table.
+#[test]
+fn operation_ids_name_every_operation() {
+    for op in billing_clients::funnelfox::SPEC.operations {
+        let id = billing_clients::funnelfox::OperationId::of(op).unwrap();
+        assert!(std::ptr::eq(id.operation(), op), "{}", op.id);
+    }
+    for op in billing_clients::closient::SPEC.operations {
+        let id = billing_clients::closient::OperationId::of(op).unwrap();
+        assert!(std::ptr::eq(id.operation(), op), "{}", op.id);
+    }
+    let other = &billing_clients::testing::fixture::SPEC.operations[0];
+    assert!(
+        billing_clients::funnelfox::OperationId::of(other).is_none_or(|id| id.operation().id == other.id),
+        "an operation of another spec is not one of FunnelFox's"
+    );
+}

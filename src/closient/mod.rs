@@ -36,6 +36,9 @@ mod generated {
 /// A Closient Billing client holding one API key; its methods are the spec's
 /// operations, generated.
 pub use generated::Client;
+/// Every operation of the spec by name ([`OperationId::of`] an operation of
+/// [`SPEC`]); generated, so a match on it follows the spec.
+pub use generated::OperationId;
 /// Closient's API as declared by its spec: operations, auth, constraints.
 pub use generated::SPEC;
 /// Request and response types, generated from `specs/closient/openapi.yaml`.

@@ -145,6 +145,11 @@ pub fn generate(
     }
     let statics = schemas.into_tokens();
     let count = ops.len();
+    let (op_ids, op_variants): (Vec<&str>, Vec<_>) = ops
+        .iter()
+        .map(|o| (o.id.as_str(), format_ident!("{}", names::pascal(&o.id))))
+        .unzip();
+    let op_docs = ops.iter().map(|o| format!(" `{} {}`", o.method.to_uppercase(), o.path));
     let docs = format!(" A {title} client for one account; cheap to clone (the connection pool is shared).");
     let tokens = quote! {
         use crate::runtime::spec as s;
@@ -163,6 +168,30 @@ pub fn generate(
         };
 
         static OPERATIONS: [s::Operation; #count] = [#(#table),*];
+
+        /// Every operation of this spec, by name, in the order of [`SPEC`]'s
+        /// table: code that matches on it exhaustively (the fakes do) breaks at
+        /// compile time when a spec gains, loses or renames an operation.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum OperationId {
+            #(#[doc = #op_docs] #op_variants,)*
+        }
+
+        impl OperationId {
+            /// The operation `op` is, when it is one of this spec's.
+            pub fn of(op: &s::Operation) -> Option<Self> {
+                match op.id {
+                    #(#op_ids => Some(Self::#op_variants),)*
+                    _ => None,
+                }
+            }
+
+            /// Its entry in [`SPEC`]'s table.
+            pub fn operation(self) -> &'static s::Operation {
+                &OPERATIONS[self as usize]
+            }
+        }
 
         #(#statics)*
 

@@ -124,16 +124,17 @@ impl Store {
         })
     }
 
-    /// The answer to an operation the fake models; `None` for the others, which
-    /// are answered from the spec.
+    /// The answer to an operation of Closient's spec (`None` for one of another
+    /// spec, answered from that spec).
     pub(super) fn model(&mut self, r: &Incoming) -> Option<Answer> {
-        Some(match r.op.id {
-            "create_checkout" => self.create_checkout(r),
-            "create_resolver_checkout" => self.create_resolver_checkout(r),
-            "get_balance" => self.balance(r),
-            "get_resolver_subscription" => self.resolver_subscription(r),
-            "create_portal_session" => self.portal(r),
-            _ => return None,
+        use crate::closient::OperationId as Op;
+        // Exhaustive: an operation the spec gains is a compile error here.
+        Some(match Op::of(r.op)? {
+            Op::CreateCheckout => self.create_checkout(r),
+            Op::CreateResolverCheckout => self.create_resolver_checkout(r),
+            Op::GetBalance => self.balance(r),
+            Op::GetResolverSubscription => self.resolver_subscription(r),
+            Op::CreatePortalSession => self.portal(r),
         })
     }
 

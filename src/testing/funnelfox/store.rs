@@ -40,35 +40,37 @@ fn token() -> String {
 }
 
 impl Store {
-    /// The answer to an operation the fake models; `None` for the others, which
-    /// are answered from the spec.
+    /// The answer to an operation of FunnelFox's spec; `None` for an operation
+    /// of another spec (the tests' fixture pages), answered from that spec.
     pub(super) fn model(&mut self, request: &Incoming) -> Option<Answer> {
-        match request.op.id {
-            "create_simple_client_session" => modelled(self, request, Store::simple_session),
-            "create_client_session" => modelled(self, request, Store::client_session),
-            "update_client_session" => modelled(self, request, Store::update_session),
-            "one_click" => modelled(self, request, Store::one_click),
-            "create_payment" => modelled(self, request, Store::create_payment),
-            "resume_payment" => modelled(self, request, Store::resume_payment),
-            "my_assets" => modelled_json(self, request, |s, r| s.assets.my_assets(r)),
-            "payments_history" => modelled_json(self, request, |s, r| s.assets.payments_history(r)),
-            "transaction_report" => modelled_json(self, request, |s, r| s.assets.transaction_report(r)),
-            "payment_refund" => modelled_json(self, request, |s, r| s.assets.payment_refund(r)),
-            "payment_cancel" => modelled_json(self, request, |s, r| s.assets.payment_cancel(r)),
-            "enable_autorenew" => modelled_json(self, request, |s, r| s.assets.autorenew(r, true)),
-            "disable_autorenew" => modelled_json(self, request, |s, r| s.assets.autorenew(r, false)),
-            "subscription_pause" => modelled_json(self, request, |s, r| s.assets.pause(r)),
-            "subscription_resume" => modelled_json(self, request, |s, r| s.assets.resume(r)),
-            "subscription_defer" => modelled_json(self, request, |s, r| s.assets.defer(r)),
-            "discount" => modelled_json(self, request, |s, r| s.assets.discount(r)),
-            "subscription_migration" => modelled_json(self, request, |s, r| s.assets.migration(r)),
-            "subscription_search" => modelled_json(self, request, |s, r| s.assets.subscription_search(r)),
-            "price_points" => modelled_json(self, request, |s, r| s.assets.price_points(r, false)),
-            "pp_list" => modelled_json(self, request, |s, r| s.assets.price_points(r, true)),
-            "pp_create" => modelled_json(self, request, |s, r| s.assets.pp_create(r)),
-            "pp_update" => modelled_json(self, request, |s, r| s.assets.pp_update(r)),
-            "export_csv" => Some(self.assets.export_csv()),
-            "import_csv" => Some(
+        use crate::funnelfox::OperationId as Op;
+        // Exhaustive: an operation the spec gains is a compile error here.
+        match Op::of(request.op)? {
+            Op::CreateSimpleClientSession => modelled(self, request, Store::simple_session),
+            Op::CreateClientSession => modelled(self, request, Store::client_session),
+            Op::UpdateClientSession => modelled(self, request, Store::update_session),
+            Op::OneClick => modelled(self, request, Store::one_click),
+            Op::CreatePayment => modelled(self, request, Store::create_payment),
+            Op::ResumePayment => modelled(self, request, Store::resume_payment),
+            Op::MyAssets => modelled_json(self, request, |s, r| s.assets.my_assets(r)),
+            Op::PaymentsHistory => modelled_json(self, request, |s, r| s.assets.payments_history(r)),
+            Op::TransactionReport => modelled_json(self, request, |s, r| s.assets.transaction_report(r)),
+            Op::PaymentRefund => modelled_json(self, request, |s, r| s.assets.payment_refund(r)),
+            Op::PaymentCancel => modelled_json(self, request, |s, r| s.assets.payment_cancel(r)),
+            Op::EnableAutorenew => modelled_json(self, request, |s, r| s.assets.autorenew(r, true)),
+            Op::DisableAutorenew => modelled_json(self, request, |s, r| s.assets.autorenew(r, false)),
+            Op::SubscriptionPause => modelled_json(self, request, |s, r| s.assets.pause(r)),
+            Op::SubscriptionResume => modelled_json(self, request, |s, r| s.assets.resume(r)),
+            Op::SubscriptionDefer => modelled_json(self, request, |s, r| s.assets.defer(r)),
+            Op::Discount => modelled_json(self, request, |s, r| s.assets.discount(r)),
+            Op::SubscriptionMigration => modelled_json(self, request, |s, r| s.assets.migration(r)),
+            Op::SubscriptionSearch => modelled_json(self, request, |s, r| s.assets.subscription_search(r)),
+            Op::PricePoints => modelled_json(self, request, |s, r| s.assets.price_points(r, false)),
+            Op::PpList => modelled_json(self, request, |s, r| s.assets.price_points(r, true)),
+            Op::PpCreate => modelled_json(self, request, |s, r| s.assets.pp_create(r)),
+            Op::PpUpdate => modelled_json(self, request, |s, r| s.assets.pp_update(r)),
+            Op::ExportCsv => Some(self.assets.export_csv()),
+            Op::ImportCsv => Some(
                 crate::testing::body::check_form(
                     request.op,
                     request.header("content-type").unwrap_or_default(),
@@ -77,14 +79,13 @@ impl Store {
                 .map_err(Rejection::from)
                 .and_then(|form| self.assets.import_csv(form["file"].as_str().unwrap_or_default())),
             ),
-            "feature_create" => modelled_json(self, request, |s, r| s.assets.feature_create(r)),
-            "features" => modelled_json(self, request, |s, _| s.assets.feature_list()),
-            "search_users" => modelled_json(self, request, |s, r| s.assets.search_users(r)),
-            "update_email" => modelled_json(self, request, |s, r| {
+            Op::FeatureCreate => modelled_json(self, request, |s, r| s.assets.feature_create(r)),
+            Op::Features => modelled_json(self, request, |s, _| s.assets.feature_list()),
+            Op::SearchUsers => modelled_json(self, request, |s, r| s.assets.search_users(r)),
+            Op::UpdateEmail => modelled_json(self, request, |s, r| {
                 let known = r["external_id"].as_str().is_some_and(|u| s.users.contains_key(u));
                 s.assets.update_email(r, known)
             }),
-            _ => None,
         }
     }
 
