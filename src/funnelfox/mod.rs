@@ -28,7 +28,7 @@ pub mod webhooks;
 mod wire;
 
 #[allow(missing_docs, clippy::all, unused_imports, dead_code)]
-mod generated {
+pub(crate) mod generated {
     include!(concat!(env!("OUT_DIR"), "/funnelfox_types.rs"));
     include!(concat!(env!("OUT_DIR"), "/funnelfox_operations.rs"));
 }

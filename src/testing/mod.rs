@@ -59,6 +59,18 @@ pub use closient::{FakeClosient, Role};
 pub use funnelfox::{FakeFunnelFox, Order, PaymentOutcome, Redelivery, WebhookDelivery};
 pub use record::RecordedRequest;
 
+/// Every generated method and type of each spec by name, for this crate's own
+/// tests (kept off the clients; not an API): `call_json(&client, id, body,
+/// params)` calls an operation through its typed method, `through_type(name,
+/// value)` reads a component as its generated type and writes it back.
+#[doc(hidden)]
+pub mod conformance {
+    pub use crate::closient::generated::conformance as closient;
+    pub use crate::funnelfox::generated::conformance as funnelfox;
+    #[cfg(billing_fixture)]
+    pub use crate::testing::fixture::generated::conformance as fixture;
+}
+
 /// A FunnelFox client generated from FunnelFox's pages plus the repository's
 /// fixture pages (`tests/fixtures/new_pages/`): the proof that a new page is all a
 /// new operation takes. Only in a checkout of the repository.
@@ -66,7 +78,7 @@ pub use record::RecordedRequest;
 #[doc(hidden)]
 pub mod fixture {
     #[allow(missing_docs, clippy::all, unused_imports, dead_code)]
-    mod generated {
+    pub(crate) mod generated {
         include!(concat!(env!("OUT_DIR"), "/fixture_types.rs"));
         include!(concat!(env!("OUT_DIR"), "/fixture_operations.rs"));
     }

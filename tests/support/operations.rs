@@ -5,7 +5,7 @@
 
 use billing_clients::runtime::decode::Through;
 use billing_clients::runtime::spec::{Operation, Spec};
-use billing_clients::testing::{example::example, fixture};
+use billing_clients::testing::{conformance, example::example, fixture};
 use billing_clients::{Error, RetryPolicy, closient, funnelfox};
 use serde_json::{Map, Value};
 
@@ -25,9 +25,9 @@ pub fn specs() -> [(&'static str, &'static Spec); 3] {
 /// (`None` when no struct is generated for it).
 pub fn through_type(spec: &str, name: &str, value: Value) -> Option<Result<Through, String>> {
     match spec {
-        "funnelfox" => funnelfox::Client::through_type(name, value),
-        "closient" => closient::Client::through_type(name, value),
-        _ => fixture::Client::through_type(name, value),
+        "funnelfox" => conformance::funnelfox::through_type(name, value),
+        "closient" => conformance::closient::through_type(name, value),
+        _ => conformance::fixture::through_type(name, value),
     }
 }
 
@@ -85,9 +85,9 @@ impl Clients {
     /// through its typed method: `None` when the typed request cannot hold them.
     pub async fn call_json(&self, name: &str, op: &str, body: Value, params: Value) -> Option<Result<Value, Error>> {
         let result = match name {
-            "funnelfox" => self.funnelfox.call_json(op, body, params).await,
-            "closient" => self.closient.call_json(op, body, params).await,
-            _ => self.fixture.call_json(op, body, params).await,
+            "funnelfox" => conformance::funnelfox::call_json(&self.funnelfox, op, body, params).await,
+            "closient" => conformance::closient::call_json(&self.closient, op, body, params).await,
+            _ => conformance::fixture::call_json(&self.fixture, op, body, params).await,
         };
         assert!(
             result.is_some() || self.spec_has(name, op),

@@ -249,18 +249,22 @@ pub fn generate(
             #(#pagers)*
         }
 
+        /// This crate's own tests' way through every generated method and type by
+        /// name (feature `testing`; not an API, kept off [`Client`]):
+        /// `billing_clients::testing::conformance`.
         #[cfg(feature = "testing")]
-        impl Client {
-            /// Call operation `id` with its body and parameters as JSON, through its
-            /// typed method; `None` when the typed request cannot hold them.
-            #[doc(hidden)]
+        pub mod conformance {
+            use super::{Client, types};
+
+            /// Call operation `id` with its body and parameters as JSON, through
+            /// its typed method; `None` when the typed request cannot hold them.
             pub async fn call_json(
-                &self,
+                client: &Client,
                 id: &str,
                 body: ::serde_json::Value,
                 params: ::serde_json::Value,
             ) -> Option<crate::Result<::serde_json::Value>> {
-                let _ = (&body, &params);
+                let _ = (client, &body, &params);
                 Some(match id {
                     #(#arms)*
                     _ => return None,
@@ -269,7 +273,6 @@ pub fn generate(
 
             /// Component `name`'s generated type read from `value` and written
             /// back; `None` when no struct is generated for it.
-            #[doc(hidden)]
             pub fn through_type(name: &str, value: ::serde_json::Value) -> Option<Result<crate::runtime::decode::Through, String>> {
                 let _ = &value;
                 Some(match name {

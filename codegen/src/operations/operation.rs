@@ -203,7 +203,7 @@ pub(super) fn emit(
         }
     });
     out.arms.push(quote! {
-        #id => self.#method(#(#gets,)* #body_get).await.map(#to_json),
+        #id => client.#method(#(#gets,)* #body_get).await.map(#to_json),
     });
     if let Some(p) = paging {
         let (name, table, item) = (&p.ident, &p.table, &p.item);
