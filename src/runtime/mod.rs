@@ -13,6 +13,7 @@ pub mod decode;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod hooks;
+pub mod intents;
 pub mod pacing;
 pub mod pages;
 pub(crate) mod random;

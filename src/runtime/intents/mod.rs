@@ -1,0 +1,14 @@
+//! Money in doubt: intent keys for an API that has no idempotency key.
+//!
+//! A money-moving call given `.intent("upgrade-7781")` is written to a
+//! [`Journal`] before its request leaves and its outcome after; a second call
+//! with the key answers the recorded outcome without sending, or, while the
+//! outcome is unknown, a typed error and nothing sent. An intent in doubt (an
+//! answer lost after the request left, a process that died while sending) is
+//! settled by looking at what the provider has since recorded, as each
+//! operation's spec declares (`x-billing-intent`): see the README's "Money in
+//! doubt".
+
+mod journal;
+
+pub use journal::{Begin, Intent, Journal, JournalError, MemoryJournal, Pending, Record, State, now_ms};
