@@ -4,8 +4,10 @@
 //! (`is_invalid_input()`, `is_api()`, `is_timeout()`, `is_connect()`,
 //! `is_connection_dropped()`, `is_redirect()`, `is_decode()`, `status()`): invalid
 //! input (nothing was sent), an error reported by the provider, a transport
-//! failure, a redirect (never followed), and a response that could not be decoded.
-//! Every error answers true to at least one of them, and
+//! failure, a redirect (never followed), and a response that could not be decoded;
+//! and, for a call with an intent key, an intent that stopped it
+//! (`is_intent_in_doubt()`, [`Error::intent`]). Every error answers true to at
+//! least one of them, and
 //! [`Error::may_have_been_processed`] says whether the server may have acted on the
 //! request. None of them ever holds a secret: header values are never copied into
 //! errors, and everything that came from the network is scrubbed of the
@@ -14,10 +16,12 @@
 use std::fmt;
 
 mod details;
+mod intent;
 
 pub use details::{
     ApiError, DecodeError, FieldIssue, InvalidInput, RedirectError, TransportError, TransportKind, Violation,
 };
+pub use intent::{IntentError, IntentErrorKind};
 
 /// Result alias for this crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -36,9 +40,24 @@ pub enum Error {
     Redirect(Box<RedirectError>),
     /// The provider answered with something this client cannot decode.
     Decode(Box<DecodeError>),
+    /// A call with an intent key was not sent: its intent is in doubt, the key
+    /// holds another call, or the journal failed (see [`IntentError`]).
+    Intent(Box<IntentError>),
 }
 
 impl Error {
+    /// A call with an intent key was not sent because its intent is in doubt
+    /// (see [`IntentErrorKind::InDoubt`]).
+    pub fn is_intent_in_doubt(&self) -> bool {
+        matches!(self, Error::Intent(e) if matches!(e.kind, IntentErrorKind::InDoubt(_)))
+    }
+    /// The intent error, if this is one.
+    pub fn intent(&self) -> Option<&IntentError> {
+        match self {
+            Error::Intent(e) => Some(e),
+            _ => None,
+        }
+    }
     /// The input was rejected before anything was sent.
     pub fn is_invalid_input(&self) -> bool {
         matches!(self, Error::InvalidInput(_))
@@ -84,6 +103,8 @@ impl Error {
             Error::Transport(t) => t.kind != TransportKind::Connect,
             Error::Redirect(r) => !matches!(r.method, "GET" | "HEAD"),
             Error::Decode(d) => !d.status.is_some_and(|s| (400..500).contains(&s)),
+            // Nothing was sent by this call; an earlier one may have been.
+            Error::Intent(e) => matches!(e.kind, IntentErrorKind::InDoubt(_)),
         }
     }
     /// Whether the call could have been retried but the client's retry budget
@@ -109,7 +130,7 @@ impl Error {
     /// Requests sent for this call (0 when nothing was sent).
     pub fn attempts(&self) -> u32 {
         match self {
-            Error::InvalidInput(_) => 0,
+            Error::InvalidInput(_) | Error::Intent(_) => 0,
             Error::Api(a) => a.attempts,
             Error::Transport(t) => t.attempts,
             Error::Redirect(r) => r.attempts,
@@ -169,6 +190,7 @@ impl fmt::Display for Error {
             Error::Transport(e) => e.fmt(f),
             Error::Redirect(e) => e.fmt(f),
             Error::Decode(e) => e.fmt(f),
+            Error::Intent(e) => e.fmt(f),
         }
     }
 }

@@ -15,8 +15,8 @@ pub use crate::runtime::spec::RetryClass;
 pub use crate::runtime::upload::Upload;
 pub use crate::runtime::{Builder, Call, CallOptions, Pages, http_client_builder};
 pub use error::{
-    ApiError, DecodeError, Error, FieldIssue, InvalidInput, RedirectError, Result, TransportError, TransportKind,
-    Violation,
+    ApiError, DecodeError, Error, FieldIssue, IntentError, IntentErrorKind, InvalidInput, RedirectError, Result,
+    TransportError, TransportKind, Violation,
 };
 pub use timestamp::{Timestamp, TimestampError};
 

@@ -61,6 +61,7 @@ pub struct Builder<C> {
     hooks: super::hooks::Hooks,
     pacing: Option<bool>,
     pacer: Option<super::pacing::Pacer>,
+    journal: Option<Arc<dyn super::intents::Journal>>,
     _client: PhantomData<fn() -> C>,
 }
 
@@ -78,6 +79,7 @@ impl<C: Api> Builder<C> {
             hooks: Default::default(),
             pacing: None,
             pacer: None,
+            journal: None,
             _client: PhantomData,
         }
     }
@@ -183,6 +185,28 @@ impl<C: Api> Builder<C> {
         self
     }
 
+    /// Write the intents of calls given `.intent(..)` here (see
+    /// [`intents`](super::intents)): a [`FileJournal`] for one process, a
+    /// [`PostgresJournal`] for a fleet. By default each client, with its clones,
+    /// has a [`MemoryJournal`](super::intents::MemoryJournal): what a crash forgets.
+    ///
+    /// ```
+    /// use billing_clients::runtime::intents::MemoryJournal;
+    /// use std::sync::Arc;
+    ///
+    /// let client = billing_clients::funnelfox::Client::builder("my-org")
+    ///     .journal(Arc::new(MemoryJournal::new()))
+    ///     .build()?;
+    /// # Ok::<(), billing_clients::Error>(())
+    /// ```
+    ///
+    /// [`FileJournal`]: super::intents
+    /// [`PostgresJournal`]: super::intents
+    pub fn journal(mut self, journal: Arc<dyn super::intents::Journal>) -> Self {
+        self.journal = Some(journal);
+        self
+    }
+
     /// Check everything and build the client.
     pub fn build(self) -> Result<C, Error> {
         let provider = C::provider();
@@ -229,6 +253,9 @@ impl<C: Api> Builder<C> {
                 true => Some(self.pacer.unwrap_or_default()),
                 false => None,
             },
+            journal: self
+                .journal
+                .unwrap_or_else(|| Arc::new(super::intents::MemoryJournal::new())),
         };
         Ok(C::from_core(Arc::new(core)))
     }

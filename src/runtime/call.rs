@@ -261,14 +261,70 @@ impl<'a, T> Call<'a, T> {
         Ok(out)
     }
 
-    /// Check, send, and hand back the answer's data undecoded, with its status
-    /// and the attempts it took (for a caller that decodes it otherwise: pages).
-    pub(crate) async fn send_done(&mut self) -> Result<super::transport::Done, Error> {
+    /// Give this money-moving call your own intent key (`"upgrade-7781"`): it
+    /// is written to the client's journal before the request leaves and its
+    /// outcome after, so a second call with the key sends nothing and answers
+    /// the recorded outcome, or, while that is unknown, an error
+    /// ([`Error::is_intent_in_doubt`]). See [`intents`](super::intents).
+    ///
+    /// ```no_run
+    /// # async fn run(client: billing_clients::funnelfox::Client) -> billing_clients::Result<()> {
+    /// use billing_clients::funnelfox::types;
+    /// use billing_clients::runtime::intents::Settled;
+    ///
+    /// let buy = types::OneClick::builder().external_id("user-42").pp_ident("pro_yearly");
+    /// match client.one_click(buy).intent("upgrade-7781").await? {
+    ///     Settled::Sent(paid) | Settled::Recorded(paid) => println!("{:?}", paid.checkout_status),
+    ///     Settled::Found(ids) => println!("it went through earlier: {ids:?}"),
+    ///     _ => {}
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn intent(self, key: impl Into<String>) -> super::intents::IntentCall<'a, T> {
+        super::intents::IntentCall::new(self, key.into())
+    }
+
+    /// Everything checked, nothing sent: the client, the extra headers, the
+    /// path and the body.
+    #[allow(clippy::type_complexity)]
+    pub(super) fn checked(
+        &mut self,
+    ) -> Result<
+        (
+            &'a Arc<Core>,
+            reqwest::header::HeaderMap,
+            Cow<'static, str>,
+            Option<Encoded>,
+        ),
+        Error,
+    > {
         let extra = self.extra_headers()?;
         let (path, body) = self.prepare()?;
+        Ok((self.core, extra, path, body))
+    }
+
+    /// Send what [`Call::checked`] made, with this call's options.
+    pub(super) async fn execute_checked(
+        &mut self,
+        path: Cow<'static, str>,
+        body: Option<Encoded>,
+        extra: reqwest::header::HeaderMap,
+    ) -> Result<super::transport::Done, Error> {
         let options = self.options.take();
         let options = options.as_ref().unwrap_or(&self.core.options);
         self.core.execute(self.op, path, body, options, extra).await
+    }
+
+    /// This call's answer type read from an answer's data.
+    pub(super) fn decode_data(&self, data: Bytes) -> Result<T, String> {
+        (self.decode)(data)
+    }
+
+    /// Check, send, and hand back the answer's data undecoded, with its status
+    /// and the attempts it took (for a caller that decodes it otherwise: pages).
+    pub(crate) async fn send_done(&mut self) -> Result<super::transport::Done, Error> {
+        let (_, extra, path, body) = self.checked()?;
+        self.execute_checked(path, body, extra).await
     }
 
     async fn send(mut self) -> Result<T, Error> {

@@ -28,6 +28,7 @@ fn make(provider: &'static Provider) -> Core {
         options: CallOptions::default(),
         budget: Default::default(),
         hooks: Default::default(),
+        journal: std::sync::Arc::new(super::intents::MemoryJournal::new()),
         pacer: None,
     }
 }

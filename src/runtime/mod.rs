@@ -14,6 +14,7 @@ pub mod decode;
 pub mod fuzzing;
 pub mod hooks;
 pub mod intents;
+pub(crate) mod items;
 pub mod pacing;
 pub mod pages;
 pub(crate) mod random;
@@ -127,6 +128,8 @@ pub struct Core {
     pub(crate) hooks: hooks::Hooks,
     /// Pacing from the rate-limit headers, when on (`Builder::pacing`).
     pub(crate) pacer: Option<pacing::Pacer>,
+    /// Where calls with an intent key are written (`Builder::journal`).
+    pub(crate) journal: Arc<dyn intents::Journal>,
 }
 
 impl fmt::Debug for Core {

@@ -30,6 +30,7 @@ macro_rules! raw_ops {
                 decodes: |d| decode::fits(decode::json::<Value>, d),
             },
             paging: None,
+            intent: None,
         };)*
 
         /// The operation a raw call of `method` is.

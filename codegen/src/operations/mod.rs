@@ -4,6 +4,7 @@
 //! a new page in `specs/` is a new method with nothing written by hand.
 
 mod answer;
+mod intent;
 mod operation;
 mod paging;
 mod read_back;
@@ -75,6 +76,7 @@ struct Emitted {
     arms: Vec<TokenStream>,
     pagers: Vec<TokenStream>,
     paging_statics: Vec<TokenStream>,
+    intent_statics: Vec<TokenStream>,
 }
 
 /// The scheme name and header of the spec's apiKey scheme.
@@ -113,8 +115,8 @@ pub fn generate(
     let mut schemas = Schemas::new(doc);
     let mut out = Emitted::default();
     let ops = operations(doc);
-    for (index, o) in ops.iter().enumerate() {
-        operation::emit(doc, origins, &scheme, &mut schemas, index, o, &mut out)?;
+    for index in 0..ops.len() {
+        operation::emit(doc, origins, &scheme, &mut schemas, &ops, index, &mut out)?;
     }
     let read_back = read_back::emit(doc, &ops)
         .map_err(|m| PipelineError::new(origins.file_of(read_back::KEY), read_back::KEY, m))?;
@@ -124,6 +126,7 @@ pub fn generate(
         arms,
         pagers,
         paging_statics,
+        intent_statics,
     } = out;
     // Every component that is a struct: its schema in SPEC, and (for the tests) a
     // way through its generated type.
@@ -197,6 +200,8 @@ pub fn generate(
 
         #(#paging_statics)*
 
+        #(#intent_statics)*
+
         #[doc = #docs]
         #[derive(Clone)]
         pub struct Client {
@@ -236,6 +241,12 @@ pub fn generate(
             /// unless `.with_key()`. Its answer is the wire format's data as JSON.
             pub fn raw(&self, method: crate::runtime::raw::Method, path: impl Into<String>) -> crate::runtime::Call<'_, ::serde_json::Value> {
                 crate::runtime::raw::call(&self.core, method, path)
+            }
+
+            /// The intents of calls given `.intent(..)` (those in doubt, and their
+            /// resolution at the provider): see [`crate::runtime::intents`].
+            pub fn intents(&self) -> crate::runtime::intents::Intents<'_> {
+                crate::runtime::intents::Intents::new(&self.core)
             }
 
             /// Call `op`, an operation of [`SPEC`], with a JSON body; its answer

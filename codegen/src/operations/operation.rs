@@ -12,16 +12,17 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
 use serde_json::Value;
 
-/// Emit operation `o`, the `index`th of the table, into `out`.
+/// Emit operation `ops[index]` into `out`.
 pub(super) fn emit(
     doc: &Value,
     origins: &Origins,
     scheme: &Option<(String, String)>,
     schemas: &mut Schemas,
+    ops: &[Op],
     index: usize,
-    o: &Op,
     out: &mut Emitted,
 ) -> Result<(), PipelineError> {
+    let o = &ops[index];
     let sends_key = |reqs: &Value| {
         reqs.as_array()
             .into_iter()
@@ -40,29 +41,18 @@ pub(super) fn emit(
         Some(reqs) => sends_key(reqs),
         None => doc.get("security").is_some_and(sends_key),
     };
-    let declared = o.op.get("x-billing-retry").and_then(Value::as_str);
-    let (retry, retry_doc) = match declared {
-        Some("safe") => ("Safe", "safe (declared): retried on transient failures"),
-        Some("charge") => (
-            "Charge",
-            "charge (declared): never re-sent once it may have reached the server",
-        ),
-        Some(other) => {
-            return Err(err(format!(
-                "x-billing-retry must be `safe` or `charge`, not `{other}`"
-            )));
-        }
-        None if matches!(o.method, "post" | "patch") => (
-            "Charge",
-            "charge (POST/PATCH default): never re-sent once it may have reached the server",
-        ),
-        None => (
-            "Safe",
-            "safe (idempotent by HTTP method): retried on transient failures",
-        ),
-    };
+    let (retry, retry_doc) = retry_class(o).map_err(err)?;
     let retry = format_ident!("{retry}");
     let screaming = names::snake(id).to_uppercase();
+    let intent = match super::intent::emit(doc, ops, o, retry == "Charge", &screaming)
+        .map_err(|m| err(format!("{}: {m}", super::intent::KEY)))?
+    {
+        Some((name, definition)) => {
+            out.intent_statics.push(definition);
+            quote!(Some(&#name))
+        }
+        None => quote!(None),
+    };
 
     // Parameters: positional, in spec order, typed by their JSON type.
     let (mut param_table, mut args, mut pushes, mut gets) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
@@ -177,6 +167,7 @@ pub(super) fn emit(
                 decodes: |data| crate::runtime::decode::fits::<#rust>(#decode, data),
             },
             paging: #paging_ref,
+            intent: #intent,
         }
     });
 
@@ -266,4 +257,25 @@ fn argument(arg: &Ident, name: &str, schema: &Value, required: bool, from: Token
         });
         (quote!(#arg: Option<#ty>), read)
     }
+}
+
+/// The retry class an operation declares (`x-billing-retry`), else its HTTP
+/// method's, and the doc line saying so.
+fn retry_class(o: &Op) -> Result<(&'static str, &'static str), String> {
+    Ok(match o.op.get("x-billing-retry").and_then(Value::as_str) {
+        Some("safe") => ("Safe", "safe (declared): retried on transient failures"),
+        Some("charge") => (
+            "Charge",
+            "charge (declared): never re-sent once it may have reached the server",
+        ),
+        Some(other) => return Err(format!("x-billing-retry must be `safe` or `charge`, not `{other}`")),
+        None if matches!(o.method, "post" | "patch") => (
+            "Charge",
+            "charge (POST/PATCH default): never re-sent once it may have reached the server",
+        ),
+        None => (
+            "Safe",
+            "safe (idempotent by HTTP method): retried on transient failures",
+        ),
+    })
 }

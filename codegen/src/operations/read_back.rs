@@ -57,20 +57,12 @@ fn one(doc: &Value, ops: &[Op<'_>], rule: &Value) -> Result<TokenStream, String>
         in_enum(doc, "WebhookEventSubtype", subtype)?;
     }
     let id = text("operation")?;
-    let (index, op) = ops
-        .iter()
-        .enumerate()
-        .find(|(_, o)| o.id == id)
-        .ok_or(format!("no operation `{id}`"))?;
-    let request_schema =
-        json_schema(doc, op.op.get("requestBody")).ok_or(format!("`{id}` has no JSON request body"))?;
-    let answer = op
-        .op
-        .get("responses")
-        .and_then(Value::as_object)
-        .and_then(|r| r.iter().find(|(s, _)| s.starts_with('2')))
-        .and_then(|(_, r)| json_schema(doc, Some(r)))
-        .ok_or(format!("`{id}` has no JSON answer"))?;
+    let Read {
+        index,
+        request: request_schema,
+        answer,
+        ..
+    } = read(doc, ops, id)?;
     let mut request = Vec::new();
     for (field, paths) in map("request")? {
         property(doc, &request_schema, field).ok_or(format!("`{id}`'s request has no `{field}`"))?;
@@ -128,6 +120,38 @@ fn one(doc: &Value, ops: &[Op<'_>], rule: &Value) -> Result<TokenStream, String>
     })
 }
 
+/// A read a rule calls: its place in the table, its operation, and the
+/// schemas of its JSON request and answer.
+pub(super) struct Read<'o, 'a> {
+    pub(super) index: usize,
+    pub(super) op: &'o Op<'a>,
+    pub(super) request: Value,
+    pub(super) answer: Value,
+}
+
+/// Operation `id` of `ops`, with the schemas a rule checks its names against.
+pub(super) fn read<'o, 'a>(doc: &Value, ops: &'o [Op<'a>], id: &str) -> Result<Read<'o, 'a>, String> {
+    let (index, op) = ops
+        .iter()
+        .enumerate()
+        .find(|(_, o)| o.id == id)
+        .ok_or(format!("no operation `{id}`"))?;
+    let request = json_schema(doc, op.op.get("requestBody")).ok_or(format!("`{id}` has no JSON request body"))?;
+    let answer = op
+        .op
+        .get("responses")
+        .and_then(Value::as_object)
+        .and_then(|r| r.iter().find(|(s, _)| s.starts_with('2')))
+        .and_then(|(_, r)| json_schema(doc, Some(r)))
+        .ok_or(format!("`{id}` has no JSON answer"))?;
+    Ok(Read {
+        index,
+        op,
+        request,
+        answer,
+    })
+}
+
 fn component(doc: &Value, name: &str) -> Option<Value> {
     doc.pointer(&format!("/components/schemas/{name}")).cloned()
 }
@@ -144,7 +168,7 @@ fn in_enum(doc: &Value, name: &str, value: &str) -> Result<(), String> {
 }
 
 /// A schema with its `$ref`, or its one-member `anyOf` / `allOf`, followed.
-fn deref(doc: &Value, schema: &Value) -> Value {
+pub(super) fn deref(doc: &Value, schema: &Value) -> Value {
     if let Some(name) = component_name(schema) {
         return component(doc, name).map(|s| deref(doc, &s)).unwrap_or_default();
     }
@@ -156,7 +180,7 @@ fn deref(doc: &Value, schema: &Value) -> Value {
     schema.clone()
 }
 
-fn property(doc: &Value, schema: &Value, name: &str) -> Option<Value> {
+pub(super) fn property(doc: &Value, schema: &Value, name: &str) -> Option<Value> {
     deref(doc, schema)
         .pointer(&format!("/properties/{name}"))
         .map(|p| deref(doc, p))
@@ -172,7 +196,7 @@ fn event_path(doc: &Value, event: &Value, path: &str) -> Result<(), String> {
 }
 
 /// The JSON schema of a request body or response.
-fn json_schema(doc: &Value, holder: Option<&Value>) -> Option<Value> {
+pub(super) fn json_schema(doc: &Value, holder: Option<&Value>) -> Option<Value> {
     let content = resolve(doc, holder?).get("content")?.as_object()?;
     let (_, media) = content.iter().find(|(m, _)| is_json(m))?;
     Some(deref(doc, media.get("schema")?))

@@ -96,3 +96,56 @@ fn a_read_back_rule_that_could_never_match_fails_with_its_place() {
         );
     }
 }
+
+/// `x-billing-intent`: a new page whose POST may move money and says nothing
+/// about how a lost answer is looked up is refused, and so is a lookup that
+/// names what the document does not have.
+#[test]
+fn a_money_moving_page_without_a_lookup_or_with_a_wrong_one_is_refused() {
+    let dir = repo("specs/funnelfox");
+    let with = |intent: Option<serde_json::Value>| {
+        let mut page = super::upstream_page("/bonus/grant", "BonusGrantIn");
+        let props = page.pointer_mut("/components/schemas/BonusGrantIn/properties").unwrap();
+        props["external_id"] = serde_json::json!({"type": "string"});
+        if let Some(intent) = intent {
+            page["paths"]["/bonus/grant"]["post"]["x-billing-intent"] = intent;
+        }
+        let mut pages = codegen::read_pages(&[dir.as_path()]).unwrap();
+        pages.push(super::page("bonus_grant.yaml", page));
+        codegen::generate(&pages, &dir)
+    };
+    let err = with(None).err().expect("refused").to_string();
+    assert!(
+        err.contains("bonus_grant.yaml") && err.contains("x-billing-intent") && err.contains("`none:`"),
+        "{err}"
+    );
+    assert!(with(Some(serde_json::json!({"none": "grants points, no money"}))).is_ok());
+    let lookup = |step: serde_json::Value| serde_json::json!({"lookup": [step]});
+    let good = serde_json::json!({
+        "operation": "my_assets", "request": {"external_id": "body.external_id"},
+        "items": "subscriptions", "match": {"subs_id": "intent"}, "keep": ["subs_id"],
+    });
+    let out = with(Some(lookup(good.clone()))).unwrap_or_else(|e| panic!("{e}"));
+    assert!(out.operations.contains("static INTENT_BONUS_GRANT: s::IntentRule"));
+    for (field, wrong, says) in [
+        ("operation", serde_json::json!("create_payment"), "is not a read"),
+        ("items", serde_json::json!("subscriptionz"), "has no `subscriptionz`"),
+        ("match", serde_json::json!({"subs_idd": "intent"}), "no `subs_idd`"),
+        (
+            "request",
+            serde_json::json!({"external_id": "body.user"}),
+            "the body: no `user`",
+        ),
+        ("request", serde_json::json!({}), "requires `external_id`"),
+        (
+            "match",
+            serde_json::json!({"subs_id": "found.order_id"}),
+            "no earlier step keeps `order_id`",
+        ),
+    ] {
+        let mut step = good.clone();
+        step[field] = wrong;
+        let err = with(Some(lookup(step))).err().expect("refused").to_string();
+        assert!(err.contains("lookup step 0") && err.contains(says), "{says}: {err}");
+    }
+}

@@ -6,6 +6,7 @@
 
 use super::Delivery;
 use crate::funnelfox::{Client, SPEC};
+use crate::runtime::items::{at, same, truthy};
 use crate::runtime::spec::ReadBack;
 use serde_json::Value;
 
@@ -113,48 +114,4 @@ fn judge(rule: &ReadBack, sent: &Value, answer: &Value) -> Confirmation {
     Confirmation::Confirmed(Verified::ReadBack {
         operation: rule.operation.id,
     })
-}
-
-/// The value at a dotted path; absent for `null` and `""` (absent, in FunnelFox's spellings).
-fn at<'a>(v: &'a Value, path: &str) -> Option<&'a Value> {
-    let found = path.split('.').try_fold(v, |v, step| v.get(step))?;
-    match found {
-        Value::Null => None,
-        Value::String(s) if s.is_empty() => None,
-        v => Some(v),
-    }
-}
-
-/// Equal as sent, as uuids (any case), or as decimals.
-fn same(a: &Value, b: &Value) -> bool {
-    let text = |v: &Value| match v {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    };
-    if a == b {
-        return true;
-    }
-    let (Some(a), Some(b)) = (text(a), text(b)) else {
-        return false;
-    };
-    if let (Ok(a), Ok(b)) = (uuid::Uuid::parse_str(&a), uuid::Uuid::parse_str(&b)) {
-        return a == b;
-    }
-    matches!((a.parse::<rust_decimal::Decimal>(), b.parse::<rust_decimal::Decimal>()), (Ok(a), Ok(b)) if a == b)
-}
-
-/// `true`, a non-zero amount or a non-empty string.
-fn truthy(v: Option<&Value>) -> bool {
-    match v {
-        Some(Value::Bool(b)) => *b,
-        Some(Value::Number(n)) => n.as_f64().is_some_and(|f| f != 0.0),
-        Some(Value::String(s)) => match s.parse::<rust_decimal::Decimal>() {
-            Ok(d) => !d.is_zero(),
-            Err(_) => !s.is_empty(),
-        },
-        Some(Value::Array(a)) => !a.is_empty(),
-        Some(Value::Object(o)) => !o.is_empty(),
-        _ => false,
-    }
 }

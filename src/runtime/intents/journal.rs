@@ -171,7 +171,7 @@ pub enum Begin {
 
 /// Where intents are written. Every operation is atomic: two callers beginning
 /// one key at once get one [`Begin::Send`] between them.
-pub trait Journal: Send + Sync {
+pub trait Journal: Send + Sync + fmt::Debug {
     /// Write `intent` as `Sending` if its key is new, or if its record has not
     /// happened and holds the same body hash; otherwise answer the record.
     fn begin<'a>(&'a self, intent: &'a Intent) -> Pending<'a, Begin>;

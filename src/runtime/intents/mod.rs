@@ -12,3 +12,8 @@
 mod journal;
 
 pub use journal::{Begin, Intent, Journal, JournalError, MemoryJournal, Pending, Record, State, now_ms};
+mod resolve;
+mod send;
+
+pub use resolve::{Intents, SETTLE_AFTER};
+pub use send::{IntentCall, Settled};

@@ -132,11 +132,24 @@ impl Shared {
         }
         let modelled = {
             let mut store = self.store();
+            let op = crate::funnelfox::OperationId::of(request.op);
+            let next = store.next_mishaps.iter().position(|(o, _)| Some(*o) == op);
+            store.mishap = next.map(|i| store.next_mishaps.remove(i).1);
+            if store.mishap == Some(super::Mishap::BadGatewayBeforeWork) {
+                store.mishap = None;
+                return Ok((StatusCode::BAD_GATEWAY, "502 Bad Gateway").into_response());
+            }
             let answer = store.model(&request);
             self.outbox.send(std::mem::take(&mut store.assets.events));
-            if std::mem::take(&mut store.drop_connection) {
+            match store.mishap.take() {
                 // The work is done; the answer never arrives whole.
-                return Ok(Response::new(axum::body::Body::from_stream(super::magic::Dropped)));
+                Some(super::Mishap::DroppedAfterWork) => {
+                    return Ok(Response::new(axum::body::Body::from_stream(super::magic::Dropped)));
+                }
+                Some(super::Mishap::HeldAfterWork) => {
+                    return Ok(Response::new(axum::body::Body::from_stream(super::magic::Held)));
+                }
+                _ => {}
             }
             answer
         };

@@ -15,6 +15,17 @@ pub(super) const THREE_DS_TOKEN: &str = "pm_card_3ds";
 pub(super) const RENEWAL_FAILS: &str = "magic_renewal_fails_";
 /// A user whose charge is taken, then the connection drops before the answer.
 pub(super) const DROP_AFTER_CHARGE: &str = "magic_drop_after_charge";
+/// A user whose charge is taken, then the answer is held until the client gives up.
+pub(super) const HOLD_AFTER_CHARGE: &str = "magic_hold_after_charge";
+
+/// What a magic user makes of the answer to a charge, if anything.
+pub(super) fn after_charge(external_id: &str) -> Option<super::Mishap> {
+    match external_id {
+        DROP_AFTER_CHARGE => Some(super::Mishap::DroppedAfterWork),
+        HOLD_AFTER_CHARGE => Some(super::Mishap::HeldAfterWork),
+        _ => None,
+    }
+}
 
 /// The outcome a magic price point or token forces on a charge, if any.
 pub(super) fn forced(pp_ident: &str, token: Option<&str>) -> Option<PaymentOutcome> {
@@ -48,5 +59,20 @@ impl futures_core::Stream for Dropped {
         std::task::Poll::Ready(Some(Err(std::io::Error::other(
             "the fake dropped the connection on purpose",
         ))))
+    }
+}
+
+/// An answer body that never comes: the client waits until it gives up.
+pub(super) struct Held;
+
+impl futures_core::Stream for Held {
+    type Item = Result<axum::body::Bytes, std::io::Error>;
+
+    fn poll_next(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        // Never woken: the connection's end drops it.
+        std::task::Poll::Pending
     }
 }

@@ -54,6 +54,20 @@ impl PaymentOutcome {
     }
 }
 
+/// What goes wrong with an answer, on purpose ([`FakeFunnelFox::mishap_next`]):
+/// the cases where a client cannot know whether its request was processed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Mishap {
+    /// The request is processed, then the connection drops before the answer.
+    DroppedAfterWork,
+    /// The request is processed, then the answer is held (headers sent, the
+    /// body never) until the client gives up.
+    HeldAfterWork,
+    /// A gateway answers 502 and the request never reaches the service.
+    BadGatewayBeforeWork,
+}
+
 /// An order as the fake holds it (a snapshot; see [`FakeFunnelFox::order`]).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -151,6 +165,9 @@ pub struct Order {
 /// | price point `magic_renewal_fails_N` (N a number) | its first N renewals fail (RETRY, GRACE), the next succeeds |
 /// | buying a price point the user owns | `double_purchase` under HTTP 200 |
 /// | user `magic_drop_after_charge` | the charge is taken, then the connection drops before the answer |
+/// | user `magic_hold_after_charge` | the charge is taken, then the answer is held until the client gives up |
+///
+/// Any operation's next answer can go wrong too: [`FakeFunnelFox::mishap_next`].
 pub struct FakeFunnelFox {
     server: Server,
     shared: Arc<Shared>,
@@ -194,6 +211,22 @@ impl FakeFunnelFox {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .push(url.into());
+    }
+
+    /// Make the next request to `operation` go wrong as `mishap` says (once;
+    /// several queue in order).
+    ///
+    /// ```no_run
+    /// # async fn run() {
+    /// use billing_clients::funnelfox::OperationId;
+    /// use billing_clients::testing::{FakeFunnelFox, Mishap};
+    ///
+    /// let fake = FakeFunnelFox::start().await;
+    /// fake.mishap_next(OperationId::PaymentRefund, Mishap::DroppedAfterWork);
+    /// # }
+    /// ```
+    pub fn mishap_next(&self, operation: crate::funnelfox::OperationId, mishap: Mishap) {
+        self.shared.store().next_mishaps.push((operation, mishap));
     }
 
     /// Re-send unacknowledged deliveries on another schedule (default: six

@@ -28,8 +28,10 @@ pub(super) struct Store {
     pub(super) outcomes: VecDeque<PaymentOutcome>,
     /// Charges per payment method token (the fake's clock is one long day).
     token_charges: HashMap<String, u32>,
-    /// Drop the connection instead of answering this request (a magic input).
-    pub(super) drop_connection: bool,
+    /// What goes wrong with the answer to this request (a magic input).
+    pub(super) mishap: Option<super::Mishap>,
+    /// What goes wrong with the next request to an operation (`FakeFunnelFox::mishap_next`).
+    pub(super) next_mishaps: Vec<(crate::funnelfox::OperationId, super::Mishap)>,
 }
 
 /// FunnelFox allows at most this many charges per payment method token per day.
@@ -257,8 +259,8 @@ impl Store {
         let resumed = order.action_required_token.is_some() && pm_token.is_none();
         let forced = super::magic::forced(&order.pp_ident, pm_token).filter(|_| !resumed);
         let outcome = forced.unwrap_or_else(|| self.outcomes.pop_front().unwrap_or(PaymentOutcome::Succeeded));
-        if order.external_id == super::magic::DROP_AFTER_CHARGE {
-            self.drop_connection = true;
+        if let Some(mishap) = super::magic::after_charge(&order.external_id) {
+            self.mishap = Some(mishap);
         }
         let (status, action, message) = match outcome {
             PaymentOutcome::Succeeded => (S::Succeeded, None, String::new()),
