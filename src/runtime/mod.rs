@@ -16,6 +16,8 @@ pub mod hooks;
 pub mod intents;
 pub mod pacing;
 pub mod pages;
+#[cfg(feature = "postgres")]
+pub(crate) mod pg;
 pub(crate) mod random;
 pub mod raw;
 pub mod retry;

@@ -9,6 +9,14 @@
 //! operation's spec declares (`x-billing-intent`): see the README's "Money in
 //! doubt".
 
+#[cfg(feature = "journal-file")]
+mod file;
 mod journal;
+#[cfg(feature = "postgres")]
+mod postgres;
 
+#[cfg(feature = "journal-file")]
+pub use file::FileJournal;
 pub use journal::{Begin, Intent, Journal, JournalError, MemoryJournal, Pending, Record, State, now_ms};
+#[cfg(feature = "postgres")]
+pub use postgres::PostgresJournal;
