@@ -17,6 +17,8 @@ pub mod intents;
 pub(crate) mod items;
 pub mod pacing;
 pub mod pages;
+#[cfg(feature = "postgres")]
+pub(crate) mod pg;
 pub(crate) mod random;
 pub mod raw;
 pub mod retry;

@@ -246,4 +246,5 @@ pub mod fakes;
 pub mod faults;
 #[cfg(any(feature = "redis", feature = "postgres"))]
 pub mod fleet;
+pub mod journal;
 pub mod operations;

@@ -9,20 +9,12 @@
 //! the store works again as soon as the server is back).
 
 use super::claims::{Claim, ClaimToken, Deduplicator, Pending, StoreError};
-use deadpool_postgres::tokio_postgres::{self, NoTls};
-use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
+use crate::runtime::pg::{self, quote, timed};
+use deadpool_postgres::Pool;
 use std::fmt;
-use std::future::Future;
-use std::str::FromStr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
-
-/// How long connecting, waiting for a pooled connection, or one statement may
-/// take: a store that is down fails the claim (503) rather than hanging.
-const TIMEOUT: Duration = Duration::from_secs(2);
-/// An operation as a whole (a connection, then at most a few statements).
-const OPERATION_TIMEOUT: Duration = Duration::from_secs(5);
 /// Expired rows are purged every this many claims, at most `PURGE_BATCH` at a
 /// time: each claim adds at most one row, so purging outpaces growth.
 const PURGE_EVERY: u64 = 256;
@@ -70,35 +62,14 @@ impl Sql {
     /// The table and its index, made unless the table exists already (so a
     /// role without CREATE can use a table an administrator made).
     fn create(&self) -> Result<String, StoreError> {
-        let t = quote(&self.table)?;
-        let index = quote(&format!(
-            "{}_expires_at",
-            self.table.rsplit('.').next().unwrap_or_default()
-        ))?;
+        let t = quote::<StoreError>(&self.table)?;
+        let index = pg::index_name::<StoreError>(&self.table, "expires_at")?;
         Ok(format!(
             "CREATE TABLE IF NOT EXISTS {t} (key text PRIMARY KEY, token text NOT NULL, \
              state text NOT NULL CHECK (state IN ('held', 'done')), expires_at timestamptz NOT NULL); \
              CREATE INDEX IF NOT EXISTS {index} ON {t} (expires_at)"
         ))
     }
-}
-
-/// `name` or `schema.name` with each part an unquoted-style identifier (letters,
-/// digits, `_`; at most 48 characters), double-quoted: nothing else reaches SQL.
-fn quote(name: &str) -> Result<String, StoreError> {
-    let parts: Vec<&str> = name.split('.').collect();
-    let fits = |p: &&str| {
-        !p.is_empty()
-            && p.len() <= 48
-            && !p.starts_with(|c: char| c.is_ascii_digit())
-            && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-    };
-    if parts.len() > 2 || !parts.iter().all(fits) {
-        return Err(StoreError(format!(
-            "the table name {name:?} is not `name` or `schema.name` of letters, digits and _"
-        )));
-    }
-    Ok(parts.iter().map(|p| format!("\"{p}\"")).collect::<Vec<_>>().join("."))
 }
 
 /// A [`Deduplicator`] in PostgreSQL, for several replicas (feature `postgres`).
@@ -137,8 +108,14 @@ impl fmt::Debug for PostgresDeduplicator {
     }
 }
 
+impl pg::Failure for StoreError {
+    fn message(message: String) -> Self {
+        StoreError(message)
+    }
+}
+
 fn failed(e: impl fmt::Display) -> StoreError {
-    StoreError(format!("PostgreSQL: {e}"))
+    pg::failed(e)
 }
 
 impl PostgresDeduplicator {
@@ -156,25 +133,7 @@ impl PostgresDeduplicator {
     /// The pool [`connect`](Self::connect) uses: at most 16 connections, plain
     /// TCP, the timeouts above. No connection is made yet.
     pub fn pool(url: &str) -> Result<Pool, StoreError> {
-        // The parser's error may quote the URL, password included: not passed on.
-        let mut config = tokio_postgres::Config::from_str(url)
-            .map_err(|_| StoreError("PostgreSQL: the connection URL is not valid".into()))?;
-        config.connect_timeout(TIMEOUT).application_name("billing-clients");
-        let manager = Manager::from_config(
-            config,
-            NoTls,
-            ManagerConfig {
-                recycling_method: RecyclingMethod::Fast,
-            },
-        );
-        Pool::builder(manager)
-            .max_size(16)
-            .runtime(Runtime::Tokio1)
-            .wait_timeout(Some(TIMEOUT))
-            .create_timeout(Some(TIMEOUT))
-            .recycle_timeout(Some(TIMEOUT))
-            .build()
-            .map_err(failed)
+        pg::pool(url)
     }
 
     /// A store over your own `pool` (TLS, other limits), in `table` (`name` or
@@ -204,27 +163,11 @@ impl PostgresDeduplicator {
     }
 
     async fn client(&self) -> Result<deadpool_postgres::Object, StoreError> {
-        self.pool.get().await.map_err(failed)
+        pg::client(&self.pool).await
     }
 
     async fn ensure_schema(&self) -> Result<(), StoreError> {
-        let mut client = self.client().await?;
-        let quoted = quote(&self.sql.table)?;
-        let exists = client
-            .query_one("SELECT to_regclass($1) IS NOT NULL", &[&quoted])
-            .await
-            .map_err(failed)?;
-        if exists.get::<_, bool>(0) {
-            return Ok(());
-        }
-        // Replicas starting together: `IF NOT EXISTS` alone can still collide in
-        // the catalog, so one at a time under a transaction-scoped advisory lock.
-        let tx = client.transaction().await.map_err(failed)?;
-        tx.execute("SELECT pg_advisory_xact_lock(hashtext($1))", &[&quoted])
-            .await
-            .map_err(failed)?;
-        tx.batch_execute(&self.sql.create()?).await.map_err(failed)?;
-        tx.commit().await.map_err(failed)
+        pg::ensure_table(&self.pool, &self.sql.table, &self.sql.create()?).await
     }
 
     /// Delete a batch of expired rows (dead holders' claims, done keys past
@@ -285,15 +228,6 @@ impl PostgresDeduplicator {
     }
 }
 
-/// At most [`OPERATION_TIMEOUT`] for `op`: a server that accepts but never
-/// answers fails the claim too. (A claim cut short may still have been made
-/// on the server; nobody has its token, so it ends with its lease.)
-async fn timed<T>(op: impl Future<Output = Result<T, StoreError>>) -> Result<T, StoreError> {
-    tokio::time::timeout(OPERATION_TIMEOUT, op)
-        .await
-        .unwrap_or_else(|_| Err(StoreError("PostgreSQL did not answer in time".into())))
-}
-
 fn millis(d: Duration) -> i64 {
     i64::try_from(d.as_millis()).unwrap_or(i64::MAX).max(1)
 }
@@ -301,6 +235,8 @@ fn millis(d: Duration) -> i64 {
 impl Deduplicator for PostgresDeduplicator {
     fn claim<'a>(&'a self, key: &'a str, lease: Duration) -> Pending<'a, Claim> {
         Box::pin(async move {
+            // A claim cut short by the timeout may still have been made on the
+            // server; nobody has its token, so it ends with its lease.
             let claim = timed(self.try_claim(key, lease)).await?;
             if self.claims.fetch_add(1, Ordering::Relaxed) % PURGE_EVERY == PURGE_EVERY - 1 {
                 // Housekeeping: its failure is not the claim's.

@@ -203,17 +203,12 @@ impl MemoryJournal {
 
 impl Journal for MemoryJournal {
     fn begin<'a>(&'a self, intent: &'a Intent) -> Pending<'a, Begin> {
-        let begun = self.with(|records| match records.get_mut(&intent.key) {
-            None => {
-                records.insert(intent.key.clone(), Record::new(intent.clone(), State::Sending));
-                Begin::Send
+        let begun = self.with(|records| {
+            let (begun, write) = begin_over(records.get(&intent.key).cloned(), intent);
+            if let Some(record) = write {
+                records.insert(intent.key.clone(), record);
             }
-            Some(r) if matches!(r.state, State::NotHappened(_)) && r.intent.body_hash == intent.body_hash => {
-                r.state = State::Sending;
-                r.updated_at_ms = now_ms();
-                Begin::Send
-            }
-            Some(r) => Begin::Existing(r.clone()),
+            begun
         });
         Box::pin(std::future::ready(Ok(begun)))
     }
@@ -236,6 +231,21 @@ impl Journal for MemoryJournal {
         let mut open: Vec<Record> = self.with(|r| r.values().filter(|r| r.state.is_open()).cloned().collect());
         open.sort_by_key(|r| r.intent.started_at_ms);
         Box::pin(std::future::ready(Ok(open)))
+    }
+}
+
+/// [`Journal::begin`] over the record `existing` of the intent's key (read in
+/// the same transaction): what to answer, and the record to write (none when
+/// it answers [`Begin::Existing`]). For stores that read, then write.
+pub(crate) fn begin_over(existing: Option<Record>, intent: &Intent) -> (Begin, Option<Record>) {
+    match existing {
+        None => (Begin::Send, Some(Record::new(intent.clone(), State::Sending))),
+        Some(mut r) if matches!(r.state, State::NotHappened(_)) && r.intent.body_hash == intent.body_hash => {
+            r.state = State::Sending;
+            r.updated_at_ms = now_ms();
+            (Begin::Send, Some(r))
+        }
+        Some(r) => (Begin::Existing(r), None),
     }
 }
 

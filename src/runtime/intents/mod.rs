@@ -9,11 +9,18 @@
 //! operation's spec declares (`x-billing-intent`): see the README's "Money in
 //! doubt".
 
+#[cfg(feature = "journal-file")]
+mod file;
 mod journal;
-
-pub use journal::{Begin, Intent, Journal, JournalError, MemoryJournal, Pending, Record, State, now_ms};
+#[cfg(feature = "postgres")]
+mod postgres;
 mod resolve;
 mod send;
 
+#[cfg(feature = "journal-file")]
+pub use file::FileJournal;
+pub use journal::{Begin, Intent, Journal, JournalError, MemoryJournal, Pending, Record, State, now_ms};
+#[cfg(feature = "postgres")]
+pub use postgres::PostgresJournal;
 pub use resolve::{Intents, SETTLE_AFTER};
 pub use send::{IntentCall, Settled};
