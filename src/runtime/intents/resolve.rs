@@ -71,6 +71,14 @@ impl<'a> Intents<'a> {
         Ok(out)
     }
 
+    /// Write what you found out otherwise (the provider's dashboard, a webhook
+    /// your back end received, support): `Happened` with what shows it, or
+    /// `NotHappened` (then a call with the key may send again). For intents
+    /// no lookup can settle (`x-billing-intent: none`).
+    pub async fn settle_by_hand(&self, key: &str, state: State) -> Result<(), JournalError> {
+        self.core.journal.set(key, &state).await
+    }
+
     async fn settle(&self, record: Record) -> Result<State, JournalError> {
         if !record.state.is_open() {
             return Ok(record.state);
