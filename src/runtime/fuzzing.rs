@@ -68,12 +68,8 @@ pub fn validate(json: &[u8]) {
         for op in core.spec().operations {
             if let Some(body) = &op.body {
                 let checked = super::validate::check_body(op, body.schema, &value);
-                // The one-pass check the client runs first never accepts more.
-                assert!(
-                    !super::validate::satisfied_by_json(body.schema, json) || checked.is_ok(),
-                    "satisfied_by_json accepted what check_body refuses"
-                );
-                // Nor does the check as a body is written.
+                // The check as a body is written, which the client runs first,
+                // never accepts more.
                 let (_, written) = super::validate::to_vec_checked(&value, body.schema).expect("a Value serialises");
                 assert!(
                     !written || checked.is_ok(),

@@ -4,25 +4,23 @@
 //! what typify does not enforce (integer `minimum`/`maximum`, array sizes), through
 //! nested objects, array items and `anyOf` / `oneOf` / `allOf`.
 //!
-//! Three passes, each exact where it answers: `to_vec_checked` follows the
-//! schema while a body is serialised; [`satisfied_by_json`] reads the text once
-//! (raw bodies, or what the first pass left); [`check`] walks a parsed value
-//! and names the violation. The first two answer only "satisfied" or "not
-//! shown", so a body reaches `check` only when it may break a rule.
+//! One schema model ([`Schema`], emitted per spec) and one reading of each rule
+//! ([`satisfies`]), applied twice: `to_vec_checked` follows the schema while a
+//! body is serialised (typed bodies and raw JSON alike) and answers only
+//! "satisfied" or "not shown"; [`check`] walks a parsed value and names the
+//! violation. So a body is parsed and walked only when it may break a rule.
 
 use super::spec::{Operation, Param, Schema};
 use crate::error::{InvalidInput, Violation};
 use serde_json::Value;
 
 mod builder_messages;
-mod on_text;
 mod on_write;
 mod pattern;
 mod rules;
 mod walk;
 
 pub use builder_messages::from_builder_message;
-pub use on_text::satisfied_by_json;
 pub(crate) use on_write::to_vec_checked;
 pub use pattern::Pattern;
 pub use rules::satisfies;
