@@ -1,6 +1,9 @@
 //! The one error type of both clients.
 //!
-//! Five kinds, matched by predicate rather than by variant where possible
+//! One classification for a back end's one `match` ([`Error::class`], an
+//! [`ErrorClass`]: refused by the provider with a [`Refusal`], invalid input,
+//! configuration, rate limited, provider failure, transport, in doubt,
+//! journal). Underneath, five kinds, matched by predicate rather than by variant where possible
 //! (`is_invalid_input()`, `is_api()`, `is_timeout()`, `is_connect()`,
 //! `is_connection_dropped()`, `is_redirect()`, `is_decode()`, `status()`): invalid
 //! input (nothing was sent), an error reported by the provider, a transport
@@ -15,9 +18,11 @@
 
 use std::fmt;
 
+mod class;
 mod details;
 mod intent;
 
+pub use class::{ErrorClass, Refusal};
 pub use details::{
     ApiError, DecodeError, FieldIssue, InvalidInput, RedirectError, TransportError, TransportKind, Violation,
 };

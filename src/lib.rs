@@ -13,10 +13,10 @@ mod timestamp;
 pub use crate::runtime::retry::{RetryBudget, RetryPolicy};
 pub use crate::runtime::spec::RetryClass;
 pub use crate::runtime::upload::Upload;
-pub use crate::runtime::{Builder, Call, CallOptions, Pages, http_client_builder};
+pub use crate::runtime::{Builder, Call, CallOptions, Pages, http_client_builder, install_crypto_provider};
 pub use error::{
-    ApiError, DecodeError, Error, FieldIssue, IntentError, IntentErrorKind, InvalidInput, RedirectError, Result,
-    TransportError, TransportKind, Violation,
+    ApiError, DecodeError, Error, ErrorClass, FieldIssue, IntentError, IntentErrorKind, InvalidInput, RedirectError,
+    Refusal, Result, TransportError, TransportKind, Violation,
 };
 pub use timestamp::{Timestamp, TimestampError};
 

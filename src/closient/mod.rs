@@ -45,7 +45,8 @@ pub use generated::SPEC;
 pub use generated::types;
 
 use crate::error::{InvalidInput, Result, Violation};
-use crate::runtime::{Builder, Provider, builder::env};
+use crate::runtime::builder::{env, read_from};
+use crate::runtime::{Builder, Provider};
 use secrecy::SecretString;
 
 pub(crate) static PROVIDER: Provider = Provider {
@@ -74,7 +75,9 @@ impl Client {
         b
     }
 
-    /// A client from `CLOSIENT_API_KEY` (required) and `CLOSIENT_BASE_URL` (optional).
+    /// A client from `CLOSIENT_API_KEY` (required) and `CLOSIENT_BASE_URL`
+    /// (optional); an error names the variable that is missing or malformed
+    /// ([`crate::ErrorClass::Configuration`]).
     pub fn from_env() -> Result<Self> {
         let key =
             env("CLOSIENT_API_KEY").ok_or_else(|| InvalidInput::new(None, "CLOSIENT_API_KEY", Violation::Required))?;
@@ -82,6 +85,8 @@ impl Client {
         if let Some(url) = env("CLOSIENT_BASE_URL") {
             b = b.base_url(url);
         }
-        b.build()
+        // A malformed key or URL is named by its variable, not by its header.
+        let read = [("X-API-Key", "CLOSIENT_API_KEY"), ("base_url", "CLOSIENT_BASE_URL")];
+        read_from(b.build(), &read)
     }
 }

@@ -65,6 +65,9 @@ pub struct InvalidInput {
     pub field: String,
     /// The rule it breaks.
     pub violation: Violation,
+    /// Whether it is the client's configuration that is wrong in a call
+    /// (a call that sends the key on a client without one).
+    configuration: bool,
 }
 
 impl InvalidInput {
@@ -73,13 +76,33 @@ impl InvalidInput {
             operation,
             field: field.into(),
             violation,
+            configuration: false,
         }
+    }
+
+    /// The same, of the client's configuration in a call (no input fixes it).
+    pub(crate) fn of_configuration(mut self) -> Self {
+        self.configuration = true;
+        self
+    }
+
+    /// Whether the client is set up wrong rather than a call's input: any
+    /// error building a client (key, organisation, base URL, environment
+    /// variable), or a call that sends the key on a client without one
+    /// ([`crate::ErrorClass::Configuration`]).
+    pub fn is_configuration(&self) -> bool {
+        self.operation.is_none() || self.configuration
     }
 }
 
 impl fmt::Display for InvalidInput {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.operation {
+            Some(op) if self.configuration => write!(
+                f,
+                "invalid configuration for {op}: `{}` {} (the client has none)",
+                self.field, self.violation
+            ),
             Some(op) => write!(f, "invalid input to {op}: `{}` {}", self.field, self.violation),
             None => write!(f, "invalid configuration: `{}` {}", self.field, self.violation),
         }

@@ -25,7 +25,7 @@
 //! ```
 
 pub mod webhooks;
-mod wire;
+pub(crate) mod wire;
 
 #[allow(missing_docs, clippy::all, unused_imports, dead_code)]
 pub(crate) mod generated {
@@ -50,7 +50,8 @@ pub use generated::types;
 pub use generated::types::CheckoutPaymentStatus;
 
 use crate::error::{InvalidInput, Result, Violation};
-use crate::runtime::{Builder, Provider, builder::env};
+use crate::runtime::builder::{env, read_from};
+use crate::runtime::{Builder, Provider};
 use secrecy::SecretString;
 
 #[cfg(billing_fixture)]
@@ -80,7 +81,9 @@ impl Client {
     }
 
     /// A client from `FUNNELFOX_ORG_ID` (required), `FUNNELFOX_SECRET_KEY` and
-    /// `FUNNELFOX_BASE_URL` (optional; a template containing `{org_id}`).
+    /// `FUNNELFOX_BASE_URL` (optional; a template containing `{org_id}`); an
+    /// error names the variable that is missing or malformed
+    /// ([`crate::ErrorClass::Configuration`]).
     pub fn from_env() -> Result<Self> {
         let org =
             env("FUNNELFOX_ORG_ID").ok_or_else(|| InvalidInput::new(None, "FUNNELFOX_ORG_ID", Violation::Required))?;
@@ -91,7 +94,13 @@ impl Client {
         if let Some(url) = env("FUNNELFOX_BASE_URL") {
             b = b.base_url(url);
         }
-        b.build()
+        // A malformed value is named by its variable, not by its header.
+        let read = [
+            ("ff-secret-key", "FUNNELFOX_SECRET_KEY"),
+            ("base_url", "FUNNELFOX_BASE_URL"),
+            ("org_id", "FUNNELFOX_ORG_ID"),
+        ];
+        read_from(b.build(), &read)
     }
 }
 

@@ -3,7 +3,7 @@
 //! and errors may come with HTTP 200. The spec describes only `data`; the bare
 //! documented shape (what mock servers built from the spec return) is accepted too.
 
-use crate::error::FieldIssue;
+use crate::error::{ErrorClass, FieldIssue, Refusal};
 use crate::runtime::spec::Media;
 use crate::runtime::{ApiFields, Interpreted};
 use bytes::Bytes;
@@ -174,9 +174,73 @@ fn api_error(mut errors: Vec<ErrorItem>, req_id: Option<String>) -> ApiFields {
     }
 }
 
+/// The class of a FunnelFox error by its code and message, where they tell
+/// more than its HTTP status: FunnelFox refuses business rules with the
+/// generic code `bad_request` under HTTP 200, so the reason is in the message
+/// (as the fake words it, and as FunnelFox's own messages read: "unknown price
+/// point", "user not found"). `None`: nothing recognised.
+pub(crate) fn classify(code: &str, message: &str) -> Option<ErrorClass> {
+    if code.eq_ignore_ascii_case("double_purchase") {
+        return Some(ErrorClass::Refused(Refusal::DoublePurchase));
+    }
+    let m = message.to_ascii_lowercase();
+    let missing = m.contains("unknown") || m.contains("not found") || m.contains("does not exist");
+    let refused = |r| Some(ErrorClass::Refused(r));
+    if missing && (m.contains("organisation") || m.contains("organization")) {
+        // The org id in the client's URL: no user input can fix it.
+        return Some(ErrorClass::Configuration);
+    }
+    if m.contains("payment method") && (m.contains("no ") || m.contains("not ")) {
+        return refused(Refusal::NoSavedPaymentMethod);
+    }
+    if missing && (m.contains("price point") || m.contains("price_point") || m.contains("pp_ident")) {
+        return refused(Refusal::UnknownPricePoint);
+    }
+    if missing && (m.contains("user") || m.contains("external_id")) {
+        return refused(Refusal::UnknownUser);
+    }
+    if missing {
+        return refused(Refusal::NotFound);
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn refusals_are_told_apart_by_code_then_message() {
+        let refused = |code, msg| {
+            classify(code, msg).and_then(|c| match c {
+                ErrorClass::Refused(r) => Some(r),
+                _ => None,
+            })
+        };
+        assert_eq!(refused("double_purchase", "anything"), Some(Refusal::DoublePurchase));
+        assert_eq!(
+            refused("bad_request", "Price point not found"),
+            Some(Refusal::UnknownPricePoint)
+        );
+        assert_eq!(
+            refused("bad_request", "unknown pp_ident \"x\""),
+            Some(Refusal::UnknownPricePoint)
+        );
+        assert_eq!(
+            refused("bad_request", "User does not exist"),
+            Some(Refusal::UnknownUser)
+        );
+        assert_eq!(
+            refused("bad_request", "No saved payment method"),
+            Some(Refusal::NoSavedPaymentMethod)
+        );
+        assert_eq!(refused("bad_request", "unknown order"), Some(Refusal::NotFound));
+        assert_eq!(
+            classify("bad_request", "unknown organisation \"o\""),
+            Some(ErrorClass::Configuration)
+        );
+        assert_eq!(classify("bad_request", "the subscription is already paused"), None);
+    }
 
     fn data(i: Interpreted) -> Value {
         match i {

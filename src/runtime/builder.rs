@@ -225,6 +225,10 @@ impl<C: Api> Builder<C> {
                 Violation::Format("is not a valid header value".into()),
             )
         })?;
+        // Installs this crate's crypto provider process-wide unless one is, so that
+        // the application's own reqwest clients (built after this) work too; see
+        // [`install_crypto_provider`].
+        super::tls::install();
         let http = match self.http {
             Some(http) => http,
             // Redirects are never followed (see `RedirectError`).
@@ -282,6 +286,45 @@ pub fn http_client_builder() -> Result<reqwest::ClientBuilder, Error> {
     Ok(reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .tls_backend_preconfigured(tls))
+}
+
+/// Install this crate's rustls crypto provider (`ring`, or `aws-lc-rs` with
+/// that feature) as the process-wide default, unless one is installed already
+/// (then nothing changes: yours, a FIPS one say, is kept and used by this crate
+/// too). Building any client of this crate (or [`http_client_builder`]) does
+/// this; call it first only when the application builds its own `reqwest`
+/// 0.13 client (`reqwest::Client::new()`) before any billing client: cargo
+/// unifies this crate's reqwest feature `rustls-no-provider` into that client,
+/// which then panics "No rustls crypto provider is configured" without one.
+///
+/// ```
+/// billing_clients::install_crypto_provider()?;
+/// let other = reqwest::Client::new(); // the application's own client
+/// # drop(other);
+/// # Ok::<(), billing_clients::Error>(())
+/// ```
+///
+/// Fails (as [`Error::InvalidInput`], [`crate::ErrorClass::Configuration`])
+/// only with neither provider feature on and none installed.
+pub fn install_crypto_provider() -> Result<(), Error> {
+    super::tls::provider()
+        .map(drop)
+        .map_err(|e| InvalidInput::new(None, "http_client", Violation::Format(e)).into())
+}
+
+/// A client built from environment variables: an error about a setting
+/// (`field`) names the variable (`var`) it was read from instead, for each
+/// `(field, var)` in `read`.
+pub(crate) fn read_from<T>(result: Result<T, Error>, read: &[(&str, &'static str)]) -> Result<T, Error> {
+    match result {
+        Err(Error::InvalidInput(mut e)) if e.operation.is_none() => {
+            if let Some((_, var)) = read.iter().find(|(field, _)| e.field == *field) {
+                e.field = var.to_string();
+            }
+            Err(Error::InvalidInput(e))
+        }
+        other => other,
+    }
 }
 
 /// The environment variable `name`, if set and not empty.

@@ -30,7 +30,7 @@ pub(crate) mod upload;
 pub(crate) mod url;
 pub mod validate;
 
-pub use builder::{Builder, CallOptions, http_client_builder};
+pub use builder::{Builder, CallOptions, http_client_builder, install_crypto_provider};
 pub use call::Call;
 pub use pages::Pages;
 
@@ -168,7 +168,9 @@ impl Core {
     pub(crate) fn check_auth(&self, op: &'static Operation, options: &CallOptions) -> Result<(), Error> {
         if options.send_key.unwrap_or(op.requires_auth) && self.secret.is_none() {
             let header = self.spec().auth_header.unwrap_or("API key");
-            return Err(InvalidInput::new(Some(op.id), header, Violation::Required).into());
+            return Err(InvalidInput::new(Some(op.id), header, Violation::Required)
+                .of_configuration()
+                .into());
         }
         Ok(())
     }

@@ -2,7 +2,10 @@
 //! verifier, and the crypto provider chosen at build time: `ring` by default
 //! (it builds in a fraction of `aws-lc-sys`'s time), `aws-lc-rs` with that
 //! feature. A provider the application installed process-wide
-//! (`CryptoProvider::install_default`, e.g. a FIPS one) takes precedence.
+//! (`CryptoProvider::install_default`, e.g. a FIPS one) takes precedence; when
+//! none is installed, the built-in one is installed process-wide (see
+//! [`install`]), so that any other `reqwest` 0.13 client of the application,
+//! which shares this crate's `rustls-no-provider` feature, finds one too.
 
 use rustls::crypto::CryptoProvider;
 use std::sync::Arc;
@@ -22,15 +25,25 @@ pub(crate) fn config() -> Result<rustls::ClientConfig, String> {
     Ok(config)
 }
 
-fn provider() -> Result<Arc<CryptoProvider>, String> {
-    if let Some(installed) = CryptoProvider::get_default() {
-        return Ok(installed.clone());
-    }
-    built_in().map(Arc::new).ok_or_else(|| {
+/// The process-wide provider, after installing the built-in one if none was.
+pub(crate) fn provider() -> Result<Arc<CryptoProvider>, String> {
+    install().ok_or_else(|| {
         "no TLS crypto provider: enable the `ring` or `aws-lc-rs` feature of billing-clients, \
          or install one with `rustls::crypto::CryptoProvider::install_default`"
             .to_string()
     })
+}
+
+/// The process-wide provider: the installed one, else the built-in one, now
+/// installed (`None`: neither). Harmless when one is installed, which is kept; a
+/// race with another thread's installation leaves the winner's, used here too.
+pub(crate) fn install() -> Option<Arc<CryptoProvider>> {
+    if let Some(installed) = CryptoProvider::get_default() {
+        return Some(installed.clone());
+    }
+    // `Err` only when another thread installed one first: that one is used.
+    let _ = built_in()?.install_default();
+    CryptoProvider::get_default().cloned()
 }
 
 #[cfg(feature = "aws-lc-rs")]

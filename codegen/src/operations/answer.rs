@@ -30,14 +30,39 @@ pub(super) struct Answer {
     pub(super) to_json: TokenStream,
 }
 
-pub(super) fn answer(doc: &Value, op: &Value, schemas: &mut Schemas) -> Result<Answer, String> {
+/// The media of operation `op`'s first success answer (2xx), as declared.
+fn success_media<'a>(doc: &'a Value, op: &'a Value) -> Vec<(&'a String, &'a Value)> {
     let response = op
         .get("responses")
         .and_then(Value::as_object)
         .and_then(|r| r.iter().find(|(status, _)| status.starts_with('2')))
         .map(|(_, r)| resolve(doc, r));
     let content = response.and_then(|r| r.get("content")).and_then(Value::as_object);
-    let media: Vec<(&String, &Value)> = content.into_iter().flatten().collect();
+    content.into_iter().flatten().collect()
+}
+
+/// The schema of operation `op`'s JSON answer, when it has one.
+pub(super) fn json_answer_schema<'a>(doc: &'a Value, op: &'a Value) -> Option<&'a Value> {
+    let media = success_media(doc, op);
+    media
+        .iter()
+        .find(|(m, _)| is_json(m))
+        .and_then(|(_, m)| m.get("schema"))
+}
+
+/// The schema of operation `op`'s JSON request body (its first media, when not
+/// a multipart form), when it has one.
+pub(super) fn json_body_schema<'a>(doc: &'a Value, op: &'a Value) -> Option<&'a Value> {
+    let body = op.get("requestBody").map(|b| resolve(doc, b))?;
+    let (mime, media) = body.get("content").and_then(Value::as_object)?.iter().next()?;
+    match mime.starts_with("multipart/form-data") {
+        true => None,
+        false => media.get("schema"),
+    }
+}
+
+pub(super) fn answer(doc: &Value, op: &Value, schemas: &mut Schemas) -> Result<Answer, String> {
+    let media = success_media(doc, op);
     let json = media.iter().find(|(m, _)| is_json(m));
     let empty = || Answer {
         media: quote!(s::Media::Empty),

@@ -3,6 +3,7 @@
 //! core acts on (auth, retry class, parameters, schemas). Written once here, so
 //! a new page in `specs/` is a new method with nothing written by hand.
 
+mod aliases;
 mod answer;
 mod intent;
 mod operation;
@@ -13,6 +14,7 @@ use super::load::Origins;
 use super::normalize::METHODS;
 use super::schema::Schemas;
 use super::{PipelineError, names};
+pub use aliases::{Alias, alias_name, aliases, items as alias_items};
 use openapiv3::OpenAPI;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};

@@ -184,6 +184,24 @@ pub(super) fn emit(
         "".to_string(),
         format!("`{upper} {path}`; {key_doc}; retry class {retry_doc}."),
     ]);
+    // The operation-named aliases of its body and answer (`types` module).
+    let named = |request: bool, schema: Option<&Value>| {
+        schema.and_then(component_name).map(|c| {
+            let (alias, ty) = (super::alias_name(id, request), names::type_name(c));
+            match alias == ty {
+                true => format!("[`types::{ty}`]"),
+                false => format!("[`types::{alias}`] (= [`types::{ty}`])"),
+            }
+        })
+    };
+    let body_named = named(true, super::answer::json_body_schema(doc, o.op));
+    let answer_named = named(false, super::answer::json_answer_schema(doc, o.op));
+    match (body_named, answer_named) {
+        (Some(b), Some(a)) => docs.extend(["".into(), format!("Request: {b}; answer: {a}.")]),
+        (Some(b), None) => docs.extend(["".into(), format!("Request: {b}.")]),
+        (None, Some(a)) => docs.extend(["".into(), format!("Answer: {a}.")]),
+        (None, None) => {}
+    }
     let docs = docs.join("\n");
     let docs = docs.split('\n').map(|l| format!(" {l}"));
     let method = method_ident(id);

@@ -82,6 +82,20 @@ pub fn generate(doc: &Value, origins: &Origins) -> Result<String, PipelineError>
         super::absent::tolerate(items, &enum_names);
         non_exhaustive(items);
         super::patterns::use_core_matcher(items).map_err(fail)?;
+        // The operation-named aliases (`SubscriptionSearchRequest`), beside
+        // the types they name; a clash with a generated type fails the build.
+        let existing: std::collections::BTreeSet<String> = items
+            .iter()
+            .filter_map(|item| match item {
+                syn::Item::Struct(i) => Some(i.ident.to_string()),
+                syn::Item::Enum(i) => Some(i.ident.to_string()),
+                syn::Item::Type(i) => Some(i.ident.to_string()),
+                _ => None,
+            })
+            .chain(enums.iter().map(|e| super::names::type_name(&e.name)))
+            .collect();
+        let aliases = super::operations::aliases(doc).map_err(&fail)?;
+        items.extend(super::operations::alias_items(&aliases, &existing).map_err(&fail)?);
         for e in &enums {
             let name = &e.name;
             let tokens = open_enum(e).map_err(|e| fail(format!("components > schemas > {name}: {e}")))?;
