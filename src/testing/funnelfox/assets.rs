@@ -6,9 +6,9 @@
 //!
 //! The operations on it are in the files beside this one, a subject each:
 //! `catalogue`, `csv`, `lifecycle`, `events`, `payments`, `subscriptions`,
-//! `users`; `fields` reads their requests, which arrive checked against the spec
-//! (as JSON), and `wire` writes the shapes they answer in (the tests check every
-//! answer against the spec).
+//! `users`. Each takes its operation's generated request type, parsed from a
+//! body checked against the spec; `wire` writes the shapes they answer in (the
+//! tests check every answer against the spec).
 
 use super::catalogue::PricePoint;
 use super::wire::naive;

@@ -4,12 +4,12 @@
 //! `feature_create`, `features`). What they create can be bought.
 
 use super::assets::Assets;
-use super::fields::{decimal, s};
 use super::http::{Answer, Rejection, ok, success};
 use super::wire::{currency, naive};
+use crate::funnelfox::types::{self, DurationEnum, IntroTypeEnum};
 use chrono::{DateTime, Duration, Utc};
 use rust_decimal::Decimal;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 /// A price point of the catalogue.
 #[derive(Clone)]
@@ -31,7 +31,7 @@ pub(super) struct PricePoint {
     pub(super) updated_at: DateTime<Utc>,
     /// Fields the fake does not model, kept as sent and answered back, as the
     /// service keeps what it knows and this crate may not (yet).
-    pub(super) kept: serde_json::Map<String, Value>,
+    pub(super) kept: Map<String, Value>,
 }
 
 /// The request fields `apply` models; any other is kept as sent.
@@ -116,9 +116,94 @@ impl PricePoint {
     }
 }
 
+/// What `pp_create` and `pp_update` set on a price point: the fields their two
+/// request types share, `None` where the request leaves one as it is.
+pub(super) struct Changes {
+    intro_type: Option<IntroTypeEnum>,
+    currency_code: Option<String>,
+    lifetime_price: Option<Decimal>,
+    next_price: Option<Decimal>,
+    next_period: Option<i64>,
+    next_period_duration: Option<DurationEnum>,
+    intro_free_trial_period: Option<i64>,
+    intro_free_trial_period_duration: Option<DurationEnum>,
+    features: Option<Vec<String>>,
+    /// The fields `apply` does not model, as the request type writes them.
+    kept: Map<String, Value>,
+}
+
+/// `features` as one comma-separated string.
+fn split(features: &str) -> Vec<String> {
+    features
+        .split(',')
+        .map(str::trim)
+        .filter(|f| !f.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+/// A request's fields that `apply` does not model (those of a newer spec, in
+/// `extra`, too).
+fn unmodelled(request: &impl serde::Serialize) -> Map<String, Value> {
+    let Ok(Value::Object(mut fields)) = serde_json::to_value(request) else {
+        return Map::new();
+    };
+    fields.retain(|key, _| !MODELLED.contains(&key.as_str()));
+    fields
+}
+
+impl From<types::PricePointCreateIn> for Changes {
+    fn from(r: types::PricePointCreateIn) -> Self {
+        use types::PricePointCreateInFeatures as F;
+        let kept = unmodelled(&r);
+        let period = |n: std::num::NonZeroU64| i64::try_from(n.get()).unwrap_or(i64::MAX);
+        Changes {
+            intro_type: Some(r.intro_type),
+            currency_code: Some(r.currency_code),
+            lifetime_price: r.lifetime_price,
+            next_price: r.next_price,
+            next_period: r.next_period.map(period),
+            next_period_duration: r.next_period_duration,
+            intro_free_trial_period: r.intro_free_trial_period.map(period),
+            intro_free_trial_period_duration: r.intro_free_trial_period_duration,
+            features: Some(match r.features {
+                F::Array(list) => list,
+                F::String(text) => split(&text),
+            }),
+            kept,
+        }
+    }
+}
+
+impl From<types::PricePointPatchIn> for Changes {
+    fn from(r: types::PricePointPatchIn) -> Self {
+        use types::PricePointPatchInFeatures as F;
+        let kept = unmodelled(&r);
+        Changes {
+            intro_type: r.intro_type,
+            currency_code: r.currency_code,
+            lifetime_price: r.lifetime_price,
+            next_price: r.next_price,
+            next_period: r.next_period,
+            next_period_duration: r.next_period_duration,
+            intro_free_trial_period: r.intro_free_trial_period,
+            intro_free_trial_period_duration: r.intro_free_trial_period_duration,
+            features: r.features.map(|f| match f {
+                F::Array(list) => list,
+                F::String(text) => split(&text),
+            }),
+            kept,
+        }
+    }
+}
+
 impl Assets {
-    pub(super) fn price_points(&mut self, r: Value, admin: bool) -> Answer {
-        let (ident, code, feature) = (s(&r, "ident"), s(&r, "currency_code"), s(&r, "feature_ident"));
+    pub(super) fn price_points(&mut self, r: types::FilterPointIn, admin: bool) -> Answer {
+        let (ident, code, feature) = (
+            r.ident.as_deref(),
+            r.currency_code.as_deref(),
+            r.feature_ident.as_deref(),
+        );
         let list: Vec<Value> = self
             .catalogue
             .values()
@@ -130,110 +215,85 @@ impl Assets {
         Ok(success(json!({"price_points": list})))
     }
 
-    /// `features` as a list, or one comma-separated string.
-    fn features_of(&self, r: &Value) -> Result<Option<Vec<String>>, Rejection> {
-        let list: Vec<String> = match r.get("features") {
-            None | Some(Value::Null) => return Ok(None),
-            Some(Value::String(s)) => s
-                .split(',')
-                .map(str::trim)
-                .filter(|f| !f.is_empty())
-                .map(String::from)
-                .collect(),
-            Some(v) => v
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_str)
-                .map(String::from)
-                .collect(),
-        };
-        match list.iter().find(|f| !self.features.contains_key(*f)) {
-            Some(unknown) => Err(Rejection::rule(format!("unknown feature {unknown:?}"))),
-            None => Ok(Some(list)),
+    fn apply(&self, pp: &mut PricePoint, c: Changes) -> Result<(), Rejection> {
+        if let Some(unknown) = c.features.iter().flatten().find(|f| !self.features.contains_key(*f)) {
+            return Err(Rejection::rule(format!("unknown feature {unknown:?}")));
         }
-    }
-
-    fn apply(&self, pp: &mut PricePoint, r: &Value) -> Result<(), Rejection> {
-        if let Some(v) = s(r, "intro_type") {
-            pp.intro_type = v.to_string();
-        }
-        if let Some(v) = s(r, "currency_code") {
-            pp.currency = v.to_uppercase();
-        }
-        if r.get("lifetime_price").is_some() {
-            pp.lifetime_price = decimal(r, "lifetime_price");
-        }
-        if r.get("next_price").is_some() {
-            pp.next_price = decimal(r, "next_price");
-        }
-        if let Some(v) = r.get("next_period").and_then(Value::as_i64) {
-            pp.next_period = v;
-        }
-        if let Some(v) = s(r, "next_period_duration") {
-            pp.next_period_duration = v.to_string();
-        }
-        if s(r, "intro_type") == Some("free_trial") {
-            let n = r.get("intro_free_trial_period").and_then(Value::as_i64).unwrap_or(7);
-            pp.trial = Some(match s(r, "intro_free_trial_period_duration") {
-                Some("weeks") => Duration::weeks(n),
-                Some("months") => Duration::days(30 * n),
+        if c.intro_type == Some(IntroTypeEnum::FreeTrial) {
+            let n = c.intro_free_trial_period.unwrap_or(7);
+            pp.trial = Some(match c.intro_free_trial_period_duration {
+                Some(DurationEnum::Weeks) => Duration::weeks(n),
+                Some(DurationEnum::Months) => Duration::days(30 * n),
                 _ => Duration::days(n),
             });
         }
-        if let Some(features) = self.features_of(r)? {
+        if let Some(v) = c.intro_type {
+            pp.intro_type = v.to_string();
+        }
+        if let Some(v) = c.currency_code {
+            pp.currency = v.to_uppercase();
+        }
+        if c.lifetime_price.is_some() {
+            pp.lifetime_price = c.lifetime_price;
+        }
+        if c.next_price.is_some() {
+            pp.next_price = c.next_price;
+        }
+        if let Some(v) = c.next_period {
+            pp.next_period = v;
+        }
+        if let Some(v) = c.next_period_duration {
+            pp.next_period_duration = v.to_string();
+        }
+        if let Some(features) = c.features {
             pp.features = features;
         }
-        for (key, value) in r.as_object().into_iter().flatten() {
-            if !MODELLED.contains(&key.as_str()) {
-                pp.kept.insert(key.clone(), value.clone());
-            }
-        }
+        pp.kept.extend(c.kept);
         if pp.lifetime_price.is_none() && pp.next_price.is_none() {
             return Err(Rejection::rule("a price point needs a lifetime_price or a next_price"));
         }
         Ok(())
     }
 
-    pub(super) fn pp_create(&mut self, r: Value) -> Answer {
-        let ident = s(&r, "ident").unwrap_or_default().to_string();
+    pub(super) fn pp_create(&mut self, r: types::PricePointCreateIn) -> Answer {
+        let ident = r.ident.to_string();
         if self.catalogue.contains_key(&ident) {
             return Err(Rejection::rule(format!("price point {ident:?} exists")));
         }
         let now = self.tick();
         let mut pp = PricePoint::monthly(&ident, self.catalogue.len() as i64 + 1, now);
         pp.next_price = None;
-        self.apply(&mut pp, &r)?;
+        self.apply(&mut pp, r.into())?;
         self.catalogue.insert(ident, pp);
         ok()
     }
 
-    pub(super) fn pp_update(&mut self, r: Value) -> Answer {
-        let origin = s(&r, "origin_ident").or(s(&r, "ident")).unwrap_or_default().to_string();
+    pub(super) fn pp_update(&mut self, r: types::PricePointPatchIn) -> Answer {
+        let origin = r.origin_ident.clone().or(r.ident.clone()).unwrap_or_default();
         let Some(mut pp) = self.catalogue.get(&origin).cloned() else {
             return Err(Rejection::rule(format!("unknown price point {origin:?}")));
         };
-        self.apply(&mut pp, &r)?;
+        let new = r.ident.clone().filter(|n| *n != origin);
+        self.apply(&mut pp, r.into())?;
         pp.version += 1;
         pp.updated_at = self.tick();
-        if let Some(new) = s(&r, "ident").filter(|n| *n != origin) {
-            if self.catalogue.contains_key(new) {
+        if let Some(new) = new {
+            if self.catalogue.contains_key(&new) {
                 return Err(Rejection::rule(format!("price point {new:?} exists")));
             }
-            pp.ident = new.to_string();
+            pp.ident = new;
             self.catalogue.remove(&origin);
         }
         self.catalogue.insert(pp.ident.clone(), pp);
         ok()
     }
 
-    pub(super) fn feature_create(&mut self, r: Value) -> Answer {
-        let ident = s(&r, "ident").unwrap_or_default().to_string();
+    pub(super) fn feature_create(&mut self, r: types::FeatureCreateIn) -> Answer {
+        let ident = r.ident.to_string();
         if self.features.contains_key(&ident) {
             return Err(Rejection::rule(format!("feature {ident:?} exists")));
         }
-        self.features
-            .insert(ident, s(&r, "feature_type").unwrap_or_default().to_string());
+        self.features.insert(ident, r.feature_type.to_string());
         ok()
     }
 

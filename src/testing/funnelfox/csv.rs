@@ -3,7 +3,8 @@
 //! an export imports as it is.
 
 use super::assets::Assets;
-use super::http::{Answer, ok};
+use super::http::{Answer, Rejection, ok};
+use crate::funnelfox::types;
 use axum::response::IntoResponse;
 use rust_decimal::Decimal;
 use serde_json::Value;
@@ -36,7 +37,7 @@ impl Assets {
         let mut lines = csv.lines();
         let header: Vec<&str> = lines.next().unwrap_or_default().split(',').collect();
         for line in lines.filter(|l| !l.trim().is_empty()) {
-            let row: serde_json::Map<String, Value> = header
+            let mut row: serde_json::Map<String, Value> = header
                 .iter()
                 .zip(line.split(','))
                 .filter(|(_, v)| !v.is_empty())
@@ -53,7 +54,13 @@ impl Assets {
             if ident.is_empty() || self.catalogue.contains_key(&ident) {
                 continue;
             }
-            self.pp_create(Value::Object(row))?;
+            // A column left out (or empty) is what `pp_create` would start from.
+            for (column, default) in [("currency_code", "USD"), ("intro_type", "no_intro"), ("features", "")] {
+                row.entry(column).or_insert_with(|| Value::from(default));
+            }
+            let row: types::PricePointCreateIn = serde_json::from_value(Value::Object(row))
+                .map_err(|e| Rejection::rule(format!("price point {ident:?}: {e}")))?;
+            self.pp_create(row)?;
         }
         ok()
     }

@@ -171,20 +171,6 @@ pub(super) fn split(path: &str) -> Option<(&str, &str)> {
     Some((org, rest.strip_prefix("v1").filter(|r| r.starts_with('/'))?))
 }
 
-/// What the store answers for an operation it models, from the body as JSON
-/// checked against the spec.
-pub(super) fn modelled_json(
-    store: &mut Store,
-    request: &Incoming,
-    f: impl FnOnce(&mut Store, serde_json::Value) -> Answer,
-) -> Option<Answer> {
-    Some(
-        crate::testing::body::check(request.op, &request.body)
-            .map_err(Rejection::from)
-            .and_then(|v| f(store, v)),
-    )
-}
-
 /// What the store answers for an operation it models, from the parsed body.
 pub(super) fn modelled<T: serde::de::DeserializeOwned>(
     store: &mut Store,

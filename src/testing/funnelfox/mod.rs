@@ -5,7 +5,6 @@ mod catalogue;
 mod csv;
 mod deliver;
 mod events;
-mod fields;
 mod http;
 mod lifecycle;
 mod magic;

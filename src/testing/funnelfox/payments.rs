@@ -3,9 +3,9 @@
 //! access it bought.
 
 use super::assets::{Assets, Transaction};
-use super::fields::{decimal, s, time, uuid};
 use super::http::{Answer, Rejection, ok, success};
 use super::wire::{currency, naive, naive_or_empty};
+use crate::funnelfox::types;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -20,8 +20,8 @@ impl Assets {
             .sum()
     }
 
-    pub(super) fn payments_history(&mut self, r: Value) -> Answer {
-        let user = s(&r, "external_id").unwrap_or_default();
+    pub(super) fn payments_history(&mut self, r: types::UserInfoIn) -> Answer {
+        let user = r.external_id.as_str();
         let payments: Vec<Value> = self
             .transactions
             .iter()
@@ -47,14 +47,14 @@ impl Assets {
 
     /// Transactions from `last_transaction_date` on (inclusive), oldest first, as
     /// many as `limit`.
-    pub(super) fn transaction_report(&mut self, r: Value) -> Answer {
-        let from = time(&r, "last_transaction_date");
-        let limit = r.get("limit").and_then(Value::as_u64).unwrap_or(100) as usize;
-        let (subs, order, oneoff) = (uuid(&r, "subs_id"), uuid(&r, "order_id"), uuid(&r, "oneoff_id"));
+    pub(super) fn transaction_report(&mut self, r: types::TransactionReportIn) -> Answer {
+        let from = r.last_transaction_date.utc();
+        let limit = usize::try_from(r.limit.get()).unwrap_or(usize::MAX);
+        let (subs, order, oneoff) = (r.subs_id, r.order_id, r.oneoff_id);
         let page: Vec<Value> = self
             .transactions
             .iter()
-            .filter(|t| from.is_none_or(|f| t.created_at >= f))
+            .filter(|t| t.created_at >= from)
             .filter(|t| subs.is_none_or(|id| t.subs_id == Some(id)))
             .filter(|t| order.is_none_or(|id| t.order_id == id))
             .filter(|t| oneoff.is_none_or(|id| t.oneoff_id == Some(id)))
@@ -84,9 +84,7 @@ impl Assets {
     }
 
     /// The paid order `order_id` of user `external_id`: its charge.
-    fn charge_of(&self, r: &Value) -> Result<&Transaction, Rejection> {
-        let order = uuid(r, "order_id").unwrap_or_default();
-        let user = s(r, "external_id").unwrap_or_default();
+    fn charge_of(&self, order: Uuid, user: &str) -> Result<&Transaction, Rejection> {
         self.transactions
             .iter()
             .find(|t| t.order_id == order && t.kind == "charge" && t.external_id == user)
@@ -111,8 +109,8 @@ impl Assets {
         }
     }
 
-    pub(super) fn payment_refund(&mut self, r: Value) -> Answer {
-        let charge = self.charge_of(&r)?;
+    pub(super) fn payment_refund(&mut self, r: types::RefundIn) -> Answer {
+        let charge = self.charge_of(r.order_id, &r.external_id)?;
         let (order, user, subs, oneoff, currency, charged_at) = (
             charge.order_id,
             charge.external_id.clone(),
@@ -122,7 +120,7 @@ impl Assets {
             charge.created_at,
         );
         let left = charge.amount - self.refunded(order);
-        let amount = decimal(&r, "amount").unwrap_or(left);
+        let amount = r.amount.unwrap_or(left);
         if amount <= Decimal::ZERO || amount > left {
             return Err(Rejection::rule(format!("can refund at most {left} of this order")));
         }
@@ -136,17 +134,17 @@ impl Assets {
         });
         self.emit("refund", Some("settled"), &user, about);
         // A soft refund gives the money back and keeps the access.
-        if r.get("soft_refund").and_then(Value::as_bool) != Some(true) {
+        if r.soft_refund != Some(true) {
             self.revoke(subs, oneoff);
         }
         ok()
     }
 
-    pub(super) fn payment_cancel(&mut self, r: Value) -> Answer {
-        let charge = self.charge_of(&r)?;
+    pub(super) fn payment_cancel(&mut self, r: types::CancelIn) -> Answer {
+        let charge = self.charge_of(r.order_id, &r.external_id)?;
         let (subs, oneoff) = (charge.subs_id, charge.oneoff_id);
         // A soft cancellation stops the renewals and keeps the paid period.
-        if r.get("soft_cancel").and_then(Value::as_bool) == Some(true) {
+        if r.soft_cancel == Some(true) {
             if let Some(sub) = subs.and_then(|id| self.subscriptions.get_mut(&id)) {
                 sub.statuses.insert("AUTORENEW_OFF");
                 let id = sub.subs_id;

@@ -2,7 +2,7 @@
 //! sessions, orders, and charges with scripted outcomes.
 
 use super::assets::Assets;
-use super::http::{Answer, Rejection, modelled, modelled_json, success};
+use super::http::{Answer, Rejection, modelled, success};
 use super::{Order, PaymentOutcome};
 use crate::funnelfox::{CheckoutPaymentStatus, types};
 use crate::testing::ids::{self, ALNUM};
@@ -54,24 +54,27 @@ impl Store {
             Op::OneClick => modelled(self, request, Store::one_click),
             Op::CreatePayment => modelled(self, request, Store::create_payment),
             Op::ResumePayment => modelled(self, request, Store::resume_payment),
-            Op::MyAssets => modelled_json(self, request, |s, r| s.assets.my_assets(r)),
-            Op::PaymentsHistory => modelled_json(self, request, |s, r| s.assets.payments_history(r)),
-            Op::TransactionReport => modelled_json(self, request, |s, r| s.assets.transaction_report(r)),
-            Op::PaymentRefund => modelled_json(self, request, |s, r| s.assets.payment_refund(r)),
-            Op::PaymentCancel => modelled_json(self, request, |s, r| s.assets.payment_cancel(r)),
-            Op::EnableAutorenew => modelled_json(self, request, |s, r| s.assets.autorenew(r, true)),
-            Op::DisableAutorenew => modelled_json(self, request, |s, r| s.assets.autorenew(r, false)),
-            Op::SubscriptionPause => modelled_json(self, request, |s, r| s.assets.pause(r)),
-            Op::SubscriptionResume => modelled_json(self, request, |s, r| s.assets.resume(r)),
-            Op::SubscriptionDefer => modelled_json(self, request, |s, r| s.assets.defer(r)),
-            Op::Discount => modelled_json(self, request, |s, r| s.assets.discount(r)),
-            Op::SubscriptionMigration => modelled_json(self, request, |s, r| s.assets.migration(r)),
-            Op::SubscriptionSearch => modelled_json(self, request, |s, r| s.assets.subscription_search(r)),
-            Op::PricePoints => modelled_json(self, request, |s, r| s.assets.price_points(r, false)),
-            Op::PpList => modelled_json(self, request, |s, r| s.assets.price_points(r, true)),
-            Op::PpCreate => modelled_json(self, request, |s, r| s.assets.pp_create(r)),
-            Op::PpUpdate => modelled_json(self, request, |s, r| s.assets.pp_update(r)),
+            Op::MyAssets => modelled(self, request, |s, r| s.assets.my_assets(r)),
+            Op::PaymentsHistory => modelled(self, request, |s, r| s.assets.payments_history(r)),
+            Op::TransactionReport => modelled(self, request, |s, r| s.assets.transaction_report(r)),
+            Op::PaymentRefund => modelled(self, request, |s, r| s.assets.payment_refund(r)),
+            Op::PaymentCancel => modelled(self, request, |s, r| s.assets.payment_cancel(r)),
+            Op::EnableAutorenew => modelled(self, request, |s, r| s.assets.autorenew(r, true)),
+            Op::DisableAutorenew => modelled(self, request, |s, r| s.assets.autorenew(r, false)),
+            Op::SubscriptionPause => modelled(self, request, |s, r| s.assets.pause(r)),
+            Op::SubscriptionResume => modelled(self, request, |s, r| s.assets.resume(r)),
+            Op::SubscriptionDefer => modelled(self, request, |s, r| s.assets.defer(r)),
+            Op::Discount => modelled(self, request, |s, r| s.assets.discount(r)),
+            Op::SubscriptionMigration => modelled(self, request, |s, r| s.assets.migration(r)),
+            Op::SubscriptionSearch => modelled(self, request, |s, r| s.assets.subscription_search(r)),
+            Op::PricePoints => modelled(self, request, |s, r| s.assets.price_points(r, false)),
+            Op::PpList => modelled(self, request, |s, r| s.assets.price_points(r, true)),
+            Op::PpCreate => modelled(self, request, |s, r| s.assets.pp_create(r)),
+            Op::PpUpdate => modelled(self, request, |s, r| s.assets.pp_update(r)),
             Op::ExportCsv => Some(self.assets.export_csv()),
+            // The one body left untyped: a multipart upload, whose generated
+            // method takes an `Upload` (a file), not a request type; its one
+            // part, `file`, is the CSV's text.
             Op::ImportCsv => Some(
                 crate::testing::body::check_form(
                     request.op,
@@ -81,11 +84,11 @@ impl Store {
                 .map_err(Rejection::from)
                 .and_then(|form| self.assets.import_csv(form["file"].as_str().unwrap_or_default())),
             ),
-            Op::FeatureCreate => modelled_json(self, request, |s, r| s.assets.feature_create(r)),
-            Op::Features => modelled_json(self, request, |s, _| s.assets.feature_list()),
-            Op::SearchUsers => modelled_json(self, request, |s, r| s.assets.search_users(r)),
-            Op::UpdateEmail => modelled_json(self, request, |s, r| {
-                let known = r["external_id"].as_str().is_some_and(|u| s.users.contains_key(u));
+            Op::FeatureCreate => modelled(self, request, |s, r| s.assets.feature_create(r)),
+            Op::Features => modelled(self, request, |s, _: types::EmptyRequestIn| s.assets.feature_list()),
+            Op::SearchUsers => modelled(self, request, |s, r| s.assets.search_users(r)),
+            Op::UpdateEmail => modelled(self, request, |s, r: types::UpdateEmailIn| {
+                let known = s.users.contains_key(r.external_id.as_str());
                 s.assets.update_email(r, known)
             }),
         }

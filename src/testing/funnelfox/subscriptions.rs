@@ -4,16 +4,22 @@
 
 use super::assets::{Assets, Subscription};
 use super::catalogue::PricePoint;
-use super::fields::{s, time, uuid};
 use super::http::{Answer, Rejection, ok, success};
+use crate::funnelfox::types;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
+use std::num::NonZeroU64;
+use std::ops::Deref;
+use uuid::Uuid;
+
+/// A request's optional `external_id` (a constrained string), as text.
+fn user<T: Deref<Target = String>>(external_id: &Option<T>) -> Option<&str> {
+    external_id.as_deref().map(String::as_str)
+}
 
 impl Assets {
-    /// The live subscription `subs_id` (of `external_id`, when given).
-    fn live(&mut self, r: &Value) -> Result<&mut Subscription, Rejection> {
-        let id = uuid(r, "subs_id").unwrap_or_default();
-        let user = s(r, "external_id");
+    /// The live subscription `id` (of `user`, when given).
+    fn live(&mut self, id: Uuid, user: Option<&str>) -> Result<&mut Subscription, Rejection> {
         match self.subscriptions.get_mut(&id) {
             Some(sub) if user.is_some_and(|u| u != sub.external_id) => {
                 Err(Rejection::rule("the subscription is not this user's"))
@@ -24,8 +30,8 @@ impl Assets {
         }
     }
 
-    pub(super) fn autorenew(&mut self, r: Value, on: bool) -> Answer {
-        let sub = self.live(&r)?;
+    pub(super) fn autorenew(&mut self, r: types::SubsToggleAutorenewIn, on: bool) -> Answer {
+        let sub = self.live(r.subs_id, user(&r.external_id))?;
         let changed = if on {
             sub.statuses.remove("AUTORENEW_OFF")
         } else {
@@ -38,9 +44,9 @@ impl Assets {
         ok()
     }
 
-    pub(super) fn pause(&mut self, r: Value) -> Answer {
-        let till = time(&r, "pause_till");
-        let sub = self.live(&r)?;
+    pub(super) fn pause(&mut self, r: types::SubsPauseIn) -> Answer {
+        let till = r.pause_till.as_ref().map(crate::Timestamp::utc);
+        let sub = self.live(r.subs_id, user(&r.external_id))?;
         if sub.statuses.contains("PAUSED") {
             return Err(Rejection::rule("the subscription is already paused"));
         }
@@ -52,9 +58,9 @@ impl Assets {
         ok()
     }
 
-    pub(super) fn resume(&mut self, r: Value) -> Answer {
+    pub(super) fn resume(&mut self, r: types::SubsResumeIn) -> Answer {
         let now = self.now;
-        let sub = self.live(&r)?;
+        let sub = self.live(r.subs_id, user(&r.external_id))?;
         if !sub.statuses.remove("PAUSED") {
             return Err(Rejection::rule("the subscription is not paused"));
         }
@@ -64,9 +70,9 @@ impl Assets {
         ok()
     }
 
-    pub(super) fn defer(&mut self, r: Value) -> Answer {
-        let till = time(&r, "defer_till");
-        let sub = self.live(&r)?;
+    pub(super) fn defer(&mut self, r: types::SubsDeferIn) -> Answer {
+        let till = r.defer_till.as_ref().map(crate::Timestamp::utc);
+        let sub = self.live(r.subs_id, user(&r.external_id))?;
         let till = till.unwrap_or(sub.period_end + (sub.period_end - sub.period_start));
         if till <= sub.period_end {
             return Err(Rejection::rule("defer_till must be after the current period's end"));
@@ -79,17 +85,15 @@ impl Assets {
         ok()
     }
 
-    pub(super) fn discount(&mut self, r: Value) -> Answer {
-        let percent = r.get("percent").and_then(Value::as_i64).unwrap_or_default();
-        // The bounds of its page: 1 to 99 percent, for more than 0 periods.
+    pub(super) fn discount(&mut self, r: types::DiscountIn) -> Answer {
+        let percent = r.percent.get();
+        // The bounds of its page: 1 to 99 percent, for more than 0 periods (a
+        // `NonZeroU64`: the request type refuses 0).
         if !(1..=99).contains(&percent) {
             return Err(Rejection::rule("percent must be 1 to 99"));
         }
-        let iterations = r.get("count_of_iterations").and_then(Value::as_i64).unwrap_or(1);
-        if iterations < 1 {
-            return Err(Rejection::rule("count_of_iterations must be above 0"));
-        }
-        let sub = self.live(&r)?;
+        let iterations = r.count_of_iterations.map_or(1, NonZeroU64::get);
+        let sub = self.live(r.subs_id, user(&r.external_id))?;
         let id = sub.subs_id;
         sub.discounts.push(json!({
             "discount_id": crate::runtime::random::uuid(), "subs_id": id, "percent": percent,
@@ -98,33 +102,33 @@ impl Assets {
         ok()
     }
 
-    pub(super) fn migration(&mut self, r: Value) -> Answer {
-        let target = s(&r, "pp_ident").unwrap_or_default().to_string();
+    pub(super) fn migration(&mut self, r: types::MigrationIn) -> Answer {
+        let target = r.pp_ident.to_string();
         let Some(to) = self.catalogue.get(&target).cloned() else {
             return Err(Rejection::rule(format!("unknown price point {target:?}")));
         };
         if to.lifetime_price.is_some() {
             return Err(Rejection::rule("a subscription migrates to a subscription price point"));
         }
-        let wanted = s(&r, "strategy").unwrap_or("price_prorate").to_string();
-        let strict = r.get("strict_mode").and_then(Value::as_bool).unwrap_or(true);
-        let dry_run = r.get("dry_run").and_then(Value::as_bool).unwrap_or(false);
+        // Any strategy but `price_prorate` (the default) is a delayed start.
+        let prorate = r.strategy == types::MigrationStrategy::PriceProrate;
+        let (strict, dry_run) = (r.strict_mode, r.dry_run.unwrap_or(false));
         let catalogue = self.catalogue.clone();
-        let sub = self.live(&r)?;
+        let sub = self.live(r.subs_id, user(&r.external_id))?;
         if sub.pp_ident == target {
             return Err(Rejection::rule("the subscription is already on this price point"));
         }
         // Prorating charges now: not during an intro or a pause.
         let prorate_possible = !sub.statuses.contains("INTRO") && !sub.statuses.contains("PAUSED");
-        let strategy = match wanted.as_str() {
-            "price_prorate" if !prorate_possible && strict => {
-                return Err(Rejection::request(
-                    "price_prorate is not available for this subscription (strict mode)",
-                ));
-            }
-            "price_prorate" if !prorate_possible => "delayed_start",
-            "price_prorate" => "price_prorate",
-            _ => "delayed_start",
+        if prorate && !prorate_possible && strict {
+            return Err(Rejection::request(
+                "price_prorate is not available for this subscription (strict mode)",
+            ));
+        }
+        let strategy = if prorate && prorate_possible {
+            "price_prorate"
+        } else {
+            "delayed_start"
         };
         let old = catalogue.get(&sub.pp_ident).map(PricePoint::price).unwrap_or_default();
         let due = if strategy == "price_prorate" {
@@ -152,18 +156,13 @@ impl Assets {
     }
 
     /// Filtered, sorted, one page (`page` from 1, `limit` per page).
-    pub(super) fn subscription_search(&mut self, r: Value) -> Answer {
-        let user = s(&r, "external_id");
-        let id = uuid(&r, "subs_id");
-        let intro = s(&r, "intro_type");
-        let wanted: Vec<String> = r
-            .get("status_eq")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .map(|v| v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string()))
-            .collect();
-        let (from, to) = (time(&r, "created_at_from"), time(&r, "created_at_to"));
+    pub(super) fn subscription_search(&mut self, r: types::FilterSubscriptionIn) -> Answer {
+        let user = user(&r.external_id);
+        let id = r.subs_id;
+        let intro = r.intro_type.as_ref().map(types::IntroTypeEnum::as_str);
+        let wanted: Vec<String> = r.status_eq.iter().flatten().map(ToString::to_string).collect();
+        let utc = |t: &Option<crate::Timestamp>| t.as_ref().map(crate::Timestamp::utc);
+        let (from, to) = (utc(&r.created_at_from), utc(&r.created_at_to));
         let mut found: Vec<&Subscription> = self
             .subscriptions
             .values()
@@ -173,7 +172,7 @@ impl Assets {
             .filter(|sub| wanted.iter().all(|w| sub.statuses.contains(w.as_str())))
             .filter(|sub| from.is_none_or(|f| sub.started_at >= f) && to.is_none_or(|t| sub.started_at <= t))
             .collect();
-        let next_check = s(&r, "order_by") == Some("next_check");
+        let next_check = r.order_by == types::SubsOrderBy::NextCheck;
         found.sort_by_key(|sub| {
             if next_check {
                 sub.next_check_at
@@ -181,11 +180,12 @@ impl Assets {
                 Some(sub.started_at)
             }
         });
-        if s(&r, "sort_direction") != Some("asc") {
+        if r.sort_direction != types::SortDirection::Asc {
             found.reverse();
         }
-        let limit = r.get("limit").and_then(Value::as_u64).unwrap_or(100).max(1) as usize;
-        let page = r.get("page").and_then(Value::as_u64).unwrap_or(1).max(1) as usize;
+        // A negative number reads as absent, as it did from the JSON.
+        let limit = usize::try_from(r.limit).unwrap_or(100).max(1);
+        let page = usize::try_from(r.page).unwrap_or(1).max(1);
         let list: Vec<Value> = found
             .into_iter()
             .skip((page - 1) * limit)

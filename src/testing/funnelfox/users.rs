@@ -2,13 +2,13 @@
 //! (what the user owns), `search_users` by e-mail address, `update_email`.
 
 use super::assets::Assets;
-use super::fields::s;
 use super::http::{Answer, Rejection, ok, success};
+use crate::funnelfox::types;
 use serde_json::{Value, json};
 
 impl Assets {
-    pub(super) fn my_assets(&mut self, r: Value) -> Answer {
-        let user = s(&r, "external_id").unwrap_or_default();
+    pub(super) fn my_assets(&mut self, r: types::UserInfoIn) -> Answer {
+        let user = r.external_id.as_str();
         let subscriptions: Vec<Value> = self
             .subscriptions
             .values()
@@ -26,8 +26,9 @@ impl Assets {
         ))
     }
 
-    pub(super) fn search_users(&mut self, r: Value) -> Answer {
-        let email = s(&r, "email").unwrap_or_default();
+    pub(super) fn search_users(&mut self, r: types::SearchUserIn) -> Answer {
+        // Required, but nullable: null finds no one (every address kept is one).
+        let email = r.email.as_deref().map_or("", String::as_str);
         let users: Vec<Value> = self
             .emails
             .iter()
@@ -37,11 +38,8 @@ impl Assets {
         Ok(success(json!({"users": users})))
     }
 
-    pub(super) fn update_email(&mut self, r: Value, known: bool) -> Answer {
-        let (user, email) = (
-            s(&r, "external_id").unwrap_or_default(),
-            s(&r, "email_address").unwrap_or_default(),
-        );
+    pub(super) fn update_email(&mut self, r: types::UpdateEmailIn, known: bool) -> Answer {
+        let (user, email) = (r.external_id.as_str(), r.email_address.as_str());
         if !known {
             return Err(Rejection::rule(format!("unknown user {user:?}")));
         }
