@@ -56,7 +56,7 @@ mod server;
 pub mod servers;
 
 pub use closient::{FakeClosient, Role};
-pub use funnelfox::{FakeFunnelFox, Mishap, Order, PaymentOutcome, Redelivery, WebhookDelivery};
+pub use funnelfox::{FakeFunnelFox, Mishap, Order, PaymentOutcome, Redelivery, WebhookDelivery, WebhooksPending};
 pub use record::RecordedRequest;
 
 /// Every generated method and type of each spec by name, for this crate's own
