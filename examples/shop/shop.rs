@@ -176,18 +176,19 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// An error as the shop answers it: the crate's invalid-input messages go to
-/// the caller as they are; a provider's refusal is the caller's to see too;
-/// anything else is the shop's upstream failing.
+/// An error as the shop answers it, in one `match` on its class: the crate's
+/// invalid-input messages and the provider's refusals go to the caller as they
+/// are; anything else is the shop's upstream or its setup failing.
 fn failed(e: billing_clients::Error) -> Response {
-    let status = if e.is_invalid_input() {
-        StatusCode::BAD_REQUEST
-    } else if e.code() == Some("double_purchase") {
-        StatusCode::CONFLICT
-    } else if e.is_api() && e.status().is_some_and(|s| s < 500) {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::BAD_GATEWAY
+    use billing_clients::{ErrorClass, Refusal};
+    let status = match e.class() {
+        ErrorClass::InvalidInput => StatusCode::BAD_REQUEST,
+        ErrorClass::Refused(Refusal::DoublePurchase) => StatusCode::CONFLICT,
+        ErrorClass::Refused(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorClass::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+        ErrorClass::InDoubt => StatusCode::ACCEPTED,
+        ErrorClass::Configuration => StatusCode::INTERNAL_SERVER_ERROR,
+        _ => StatusCode::BAD_GATEWAY,
     };
     (status, Json(json!({"error": e.to_string()}))).into_response()
 }
