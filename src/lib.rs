@@ -31,6 +31,6 @@ pub use uuid;
 /// A request body: the generated type itself, or its builder
 /// (`types::OneClick::builder().pp_ident("pro")...`), whose conversion errors
 /// become [`Error::InvalidInput`] naming the field and the rule.
-pub trait IntoBody<T>: TryInto<T, Error: std::fmt::Display> {}
+pub trait IntoBody<T>: TryInto<T, Error: Into<runtime::validate::ConversionError>> {}
 
-impl<T, B: TryInto<T, Error: std::fmt::Display>> IntoBody<T> for B {}
+impl<T, B: TryInto<T, Error: Into<runtime::validate::ConversionError>>> IntoBody<T> for B {}

@@ -274,6 +274,26 @@ async fn invalid_input_sends_nothing_and_names_field_and_rule() {
         e.invalid_input().unwrap().violation,
         billing_clients::Violation::Required
     );
+    // A builder's refusal is data: the rule of a constrained string, and for
+    // a value of another crate (a uuid) the format the spec declares.
+    let cancel = || types::CancelIn::builder().external_id("user-1");
+    let e = c
+        .payment_cancel(cancel().order_id(uuid::Uuid::nil()).reason("x".repeat(257)))
+        .await
+        .unwrap_err();
+    let bad = e.invalid_input().unwrap();
+    assert_eq!(bad.field, "reason");
+    assert_eq!(
+        bad.violation,
+        billing_clients::Violation::Rule(billing_clients::runtime::spec::Rule::MaxLength(256))
+    );
+    let e = c.payment_cancel(cancel().order_id("not-a-uuid")).await.unwrap_err();
+    let bad = e.invalid_input().unwrap();
+    assert_eq!(bad.field, "order_id");
+    assert_eq!(
+        bad.violation,
+        billing_clients::Violation::Rule(billing_clients::runtime::spec::Rule::Format("uuid"))
+    );
     assert_eq!(server.count(), 0);
 }
 

@@ -341,7 +341,7 @@ fn body_bytes<B: serde::Serialize, I: crate::IntoBody<B>>(
 ) -> Result<Serialised, InvalidInput> {
     let body = body
         .try_into()
-        .map_err(|e| validate::from_builder_message(op, &e.to_string()))?;
+        .map_err(|e| Into::<validate::ConversionError>::into(e).into_invalid(op))?;
     let written = match &op.body {
         Some(spec) => {
             validate::to_vec_checked(&body, spec.schema).map(|(bytes, ok)| (bytes, ok.then_some(spec.schema)))
@@ -364,7 +364,7 @@ pub(crate) fn body_json<B: serde::Serialize, I: crate::IntoBody<B>>(
 ) -> Result<Value, InvalidInput> {
     let body = body
         .try_into()
-        .map_err(|e| validate::from_builder_message(op, &e.to_string()))?;
+        .map_err(|e| Into::<validate::ConversionError>::into(e).into_invalid(op))?;
     serde_json::to_value(&body).map_err(|e| InvalidInput::new(Some(op.id), "body", Violation::Format(e.to_string())))
 }
 

@@ -14,13 +14,13 @@ use super::spec::{Operation, Param, Schema};
 use crate::error::{InvalidInput, Violation};
 use serde_json::Value;
 
-mod builder_messages;
+mod conversion;
 mod on_write;
 mod pattern;
 mod rules;
 mod walk;
 
-pub use builder_messages::from_builder_message;
+pub use conversion::ConversionError;
 pub(crate) use on_write::to_vec_checked;
 pub use pattern::Pattern;
 pub use rules::satisfies;

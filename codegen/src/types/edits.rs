@@ -1,6 +1,5 @@
 //! The edits made to progenitor's types: `Debug` that redacts sensitive fields
-//! and shows only the names of unknown ones, builders that start with no unknown
-//! fields and word an unset field only when it is read, `#[non_exhaustive]`.
+//! and shows only the names of unknown ones, `#[non_exhaustive]`.
 
 use serde_json::Value;
 
@@ -45,7 +44,6 @@ fn redact_in(items: &mut Vec<syn::Item>, secret: &std::collections::BTreeMap<Str
             syn::Item::Mod(m) if m.ident == "builder" => {
                 if let Some((_, inner)) = &mut m.content {
                     redact_in(inner, secret, true);
-                    unknown_fields_optional(inner);
                 }
             }
             syn::Item::Struct(st) => {
@@ -100,53 +98,6 @@ fn redact_in(items: &mut Vec<syn::Item>, secret: &std::collections::BTreeMap<Str
         }
     }
     items.extend(added);
-}
-
-/// Two changes to typify's builders:
-/// - a builder starts with no unknown fields (typify's starts with "no value
-///   supplied for extra", as for any field it takes for required);
-/// - a required field not set yet is an empty error, not a formatted message
-///   per field per builder (most are set right away); the message is written
-///   only when the builder is turned into its type with the field still unset.
-fn unknown_fields_optional(builders: &mut [syn::Item]) {
-    for item in builders {
-        let syn::Item::Impl(imp) = item else { continue };
-        let Some(name) = imp
-            .trait_
-            .as_ref()
-            .and_then(|(path, _)| path.segments.last())
-            .map(|s| s.ident.to_string())
-        else {
-            continue;
-        };
-        for member in &mut imp.items {
-            let syn::ImplItem::Fn(f) = member else { continue };
-            let fields = match f.block.stmts.last_mut() {
-                Some(syn::Stmt::Expr(syn::Expr::Struct(init), None)) if name == "Default" => &mut init.fields,
-                Some(syn::Stmt::Expr(syn::Expr::Call(ok), None)) if name == "TryFrom" => match ok.args.first_mut() {
-                    Some(syn::Expr::Struct(init)) => &mut init.fields,
-                    _ => continue,
-                },
-                _ => continue,
-            };
-            for field in fields.iter_mut() {
-                let syn::Member::Named(ident) = &field.member else {
-                    continue;
-                };
-                let unset = format!("no value supplied for {ident}");
-                if name == "Default" && ident == "extra" {
-                    field.expr = syn::parse_quote!(Ok(Default::default()));
-                } else if name == "Default" && quote::quote!(#field).to_string().contains(&unset) {
-                    field.expr = syn::parse_quote!(Err(::std::string::String::new()));
-                } else if let syn::Expr::Try(read) = &field.expr {
-                    let inner = &read.expr;
-                    field.expr = syn::parse_quote!(
-                        #inner.map_err(|e| if e.is_empty() { #unset.to_string() } else { e })?
-                    );
-                }
-            }
-        }
-    }
 }
 
 /// Mark every generated type `#[non_exhaustive]`: a field or variant a newer
