@@ -28,7 +28,6 @@ pub mod names;
 pub mod normalize;
 pub mod openapi31;
 pub mod operations;
-pub mod patterns;
 pub mod preflight;
 pub mod schema;
 pub mod types;

@@ -1,17 +1,21 @@
-//! typify's conversions say what failed in words: a constrained string's
-//! `FromStr` returns `"longer than 256 characters"`, a builder keeps a setter's
-//! failure as `"error converting supplied value for x: ..."`. These edits make
-//! them say it as data, so the runtime never reads another crate's sentences:
+//! typify's conversions check and say what failed in words: a constrained
+//! string's `FromStr` returns `"longer than 256 characters"`, a builder keeps a
+//! setter's failure as `"error converting supplied value for x: ..."`. The
+//! crate has one validator, which checks every body as it is written against
+//! every rule of the spec and names the field and the rule; so these edits
+//! take typify's second copy of the string rules out and leave its conversions
+//! to say what they still can as data:
 //!
 //! - `types::error::ConversionError` becomes the runtime's
-//!   (`crate::runtime::validate::ConversionError`): a field path and a spec
-//!   rule (`runtime::spec::Rule`);
-//! - each check of a constrained string returns the spec rule it enforces;
+//!   (`crate::runtime::validate::ConversionError`): a field path and what failed;
+//! - a constrained string's `FromStr` no longer checks `maxLength`, `minLength`
+//!   or `pattern` (the validator does, before sending; an answer is read as
+//!   sent);
 //! - a builder's fields hold that error, a setter names its field, an unset
 //!   required field is `ConversionError::unset("x")` (no text is written until
 //!   someone prints it) and a builder starts with no unknown fields.
 
-use quote::{ToTokens, quote};
+use quote::ToTokens;
 
 /// Apply the edits to the items of `mod types`.
 pub(super) fn structured(items: &mut [syn::Item]) {
@@ -33,7 +37,7 @@ pub(super) fn structured(items: &mut [syn::Item]) {
             syn::Item::Impl(imp) if trait_name(imp).as_deref() == Some("FromStr") => {
                 for member in &mut imp.items {
                     if let syn::ImplItem::Fn(f) = member {
-                        checks_as_rules(&mut f.block);
+                        without_string_checks(&mut f.block);
                     }
                 }
             }
@@ -47,40 +51,25 @@ fn trait_name(imp: &syn::ItemImpl) -> Option<String> {
     Some(path.segments.last()?.ident.to_string())
 }
 
-/// `if <check> { return Err("...".into()); }` → `return Err(ConversionError::rule(<rule>))`
-/// for the checks typify writes for `maxLength`, `minLength` and `pattern`.
-fn checks_as_rules(block: &mut syn::Block) {
-    for stmt in &mut block.stmts {
-        let syn::Stmt::Expr(syn::Expr::If(check), _) = stmt else {
-            continue;
-        };
-        let Some(rule) = rule_of(&check.cond) else { continue };
-        check.then_branch = syn::parse_quote!({
-            return Err(self::error::ConversionError::rule(crate::runtime::spec::Rule::#rule));
-        });
-    }
+/// Remove typify's checks of `maxLength`, `minLength` and `pattern` (and the
+/// pattern's static) from a constrained string's `FromStr`; a check of
+/// another shape stays, and its words reach the caller as they are.
+fn without_string_checks(block: &mut syn::Block) {
+    block.stmts.retain(|stmt| match stmt {
+        syn::Stmt::Expr(syn::Expr::If(check), _) => !is_string_check(&check.cond),
+        syn::Stmt::Item(syn::Item::Static(st)) => st.ident != "PATTERN",
+        _ => true,
+    });
 }
 
-/// The rule a check of typify's stands for, by the check's own code.
-fn rule_of(cond: &syn::Expr) -> Option<proc_macro2::TokenStream> {
+/// Whether `cond` is one of typify's string checks, by the check's own code.
+fn is_string_check(cond: &syn::Expr) -> bool {
     let text = |e: &syn::Expr| e.to_token_stream().to_string().replace(' ', "");
     match cond {
-        syn::Expr::Binary(b) if text(&b.left) == "value.chars().count()" => {
-            let syn::Expr::Lit(syn::ExprLit {
-                lit: syn::Lit::Int(n), ..
-            }) = &*b.right
-            else {
-                return None;
-            };
-            let n: u64 = n.base10_parse().ok()?;
-            match b.op {
-                syn::BinOp::Gt(_) => Some(quote!(MaxLength(#n))),
-                syn::BinOp::Lt(_) => Some(quote!(MinLength(#n))),
-                _ => None,
-            }
+        syn::Expr::Binary(b) => {
+            text(&b.left) == "value.chars().count()" && matches!(b.op, syn::BinOp::Gt(_) | syn::BinOp::Lt(_))
         }
-        c if text(c) == "PATTERN.find(value).is_none()" => Some(quote!(Pattern(&PATTERN))),
-        _ => None,
+        c => text(c) == "PATTERN.find(value).is_none()",
     }
 }
 

@@ -82,7 +82,6 @@ pub fn generate(doc: &Value, origins: &Origins) -> Result<String, PipelineError>
             enums.iter().map(|e| super::names::type_name(&e.name)).collect();
         super::absent::tolerate(items, &enum_names);
         non_exhaustive(items);
-        super::patterns::use_core_matcher(items).map_err(fail)?;
         conversions::structured(items);
         // The operation-named aliases (`SubscriptionSearchRequest`), beside
         // the types they name; a clash with a generated type fails the build.

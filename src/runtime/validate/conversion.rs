@@ -1,29 +1,29 @@
 //! The error of the generated types' conversions and builders, as data: which
-//! field, and the spec rule it broke (or that it was not set).
+//! field, and whether it was not set or what its conversion said.
 
 use crate::error::{InvalidInput, Violation};
 use crate::runtime::spec::{Operation, Rule, Schema};
 use std::borrow::Cow;
 use std::fmt;
 
-/// Why a value could not become a generated type (`types::error::ConversionError`):
-/// a constrained string broke a rule, a builder's required field was not set, or a
-/// setter's conversion failed. A call turns it into an
-/// [`Error::InvalidInput`](crate::Error) naming the field and the rule; nothing is sent.
+/// Why a builder could not become its type (`types::error::ConversionError`): a
+/// required field was not set, or a setter's conversion failed (a `uuid` that
+/// does not parse). A call turns it into an [`Error::InvalidInput`](crate::Error)
+/// naming the field and the spec's rule; nothing is sent. The spec's rules on
+/// values (lengths, patterns, ranges) are checked by the call's one validator,
+/// with the same kind of error, when the body is written.
 ///
 /// ```
 /// use billing_clients::funnelfox::types::CancelIn;
 ///
-/// let too_long = CancelIn::builder()
-///     .external_id("user-1")
-///     .order_id(uuid::Uuid::nil())
-///     .reason("x".repeat(300));
-/// let error = CancelIn::try_from(too_long).unwrap_err();
-/// assert_eq!(error.field(), "reason");
-/// assert_eq!(error.to_string(), "`reason` must be at most 256 characters (maxLength)");
-///
 /// let unset = CancelIn::try_from(CancelIn::builder().external_id("user-1")).unwrap_err();
+/// assert_eq!(unset.field(), "order_id");
 /// assert_eq!(unset.to_string(), "`order_id` is required");
+///
+/// let not_a_uuid = CancelIn::builder().external_id("user-1").order_id("7781");
+/// let error = CancelIn::try_from(not_a_uuid).unwrap_err();
+/// assert_eq!(error.field(), "order_id");
+/// assert!(error.to_string().starts_with("`order_id` could not be converted"), "{error}");
 /// ```
 #[derive(Clone)]
 pub struct ConversionError {
@@ -34,20 +34,10 @@ pub struct ConversionError {
 #[derive(Clone)]
 enum Why {
     Unset,
-    Rule(Rule),
     Said(Cow<'static, str>),
 }
 
 impl ConversionError {
-    /// A value that breaks `rule` (generated code).
-    #[doc(hidden)]
-    pub fn rule(rule: Rule) -> Self {
-        Self {
-            field: Cow::Borrowed(""),
-            why: Why::Rule(rule),
-        }
-    }
-
     /// A builder's required `field`, not set (generated code).
     #[doc(hidden)]
     pub const fn unset(field: &'static str) -> Self {
@@ -58,8 +48,8 @@ impl ConversionError {
     }
 
     /// A builder's setter of `field` whose conversion failed with `error`
-    /// (generated code): ours keeps its rule, under `field.inner` when it
-    /// came from a nested builder; another's is kept as it reads.
+    /// (generated code): ours (a nested builder's) is kept under
+    /// `field.inner`; another's is kept as it reads.
     #[doc(hidden)]
     pub fn in_field<E: fmt::Display + 'static>(field: &'static str, error: E) -> Self {
         match (&error as &dyn std::any::Any).downcast_ref::<Self>() {
@@ -94,7 +84,6 @@ impl ConversionError {
         };
         let violation = match self.why {
             Why::Unset => Violation::Required,
-            Why::Rule(rule) => Violation::Rule(rule),
             Why::Said(words) => op
                 .body
                 .as_ref()
@@ -124,7 +113,6 @@ impl fmt::Display for ConversionError {
         }
         match &self.why {
             Why::Unset => Violation::Required.fmt(f),
-            Why::Rule(rule) => Violation::Rule(*rule).fmt(f),
             Why::Said(words) => write!(f, "could not be converted: {words}"),
         }
     }

@@ -1,6 +1,6 @@
 //! The pattern matcher: each of the spec's patterns is a `static Pattern` of the
-//! generated code (in the schema tables and in typify's types), compiled on
-//! first use, with a table for the common `^[class]{m,n}$`.
+//! generated schema tables, compiled on first use, with a table for the common
+//! `^[class]{m,n}$`.
 
 use std::fmt;
 use std::sync::OnceLock;
@@ -9,9 +9,7 @@ use std::sync::OnceLock;
 /// (`regress`); one that does not compile rejects every value rather than
 /// panicking. The common shape `^[class]{m,n}$` (an ASCII class of literals and
 /// ranges, repeated `{n}`, `{m,n}`, `{m,}`, `+` or `*`) is matched by a table
-/// instead, with the same answers. `codegen/src/patterns.rs` puts one where
-/// typify's `FromStr` built a `regress::Regex`, so builders, deserialisers and
-/// the validator match alike.
+/// instead, with the same answers.
 pub struct Pattern {
     text: &'static str,
     compiled: OnceLock<Compiled>,
@@ -34,12 +32,6 @@ impl Pattern {
     /// Whether `s` matches.
     pub fn matches(&self, s: &str) -> bool {
         self.compiled.get_or_init(|| Compiled::new(self.text)).matches(s)
-    }
-
-    /// `Some` when `s` matches: the shape of `regress::Regex::find`, which
-    /// typify's code calls.
-    pub(crate) fn find(&self, s: &str) -> Option<()> {
-        self.matches(s).then_some(())
     }
 }
 
