@@ -57,6 +57,8 @@ pub(crate) static PROVIDER: Provider = Provider {
         api_key::check(secret.expose_secret()).map(|_| ())
     },
     interpret: wire::interpret,
+    // A success's body is the documented object itself.
+    success: crate::runtime::decode::Success::Body,
     // Closient documents RateLimit-* and X-RateLimit-* on every answer.
     paces: true,
     auth_name: std::sync::OnceLock::new(),

@@ -55,13 +55,14 @@ use crate::runtime::{Builder, Provider};
 use secrecy::SecretString;
 
 #[cfg(billing_fixture)]
-pub(crate) use wire::interpret as wire_interpret;
+pub(crate) use wire::{SUCCESS as wire_success, interpret as wire_interpret};
 
 pub(crate) static PROVIDER: Provider = Provider {
     name: "funnelfox",
     spec: &SPEC,
     check_secret,
     interpret: wire::interpret,
+    success: wire::SUCCESS,
     // FunnelFox documents no rate limit and no rate-limit headers.
     paces: false,
     auth_name: std::sync::OnceLock::new(),

@@ -11,6 +11,15 @@ use serde::Deserialize;
 use serde_json::Value;
 use serde_json::value::RawValue;
 
+/// A success's data, where [`interpret`] finds it: member `data` of an
+/// envelope whose `status` is `"success"`, with the request id in `req_id`.
+pub(crate) const SUCCESS: crate::runtime::decode::Success = crate::runtime::decode::Success::Member {
+    status: "status",
+    is: "success",
+    data: "data",
+    request_id: "req_id",
+};
+
 #[derive(Deserialize)]
 struct Envelope {
     status: String,

@@ -246,6 +246,7 @@ impl<C: Api> Builder<C> {
             http,
             base_url,
             parsed_base,
+            fixed_urls: provider.spec.operations.iter().map(|_| Default::default()).collect(),
             host,
             port,
             secret: self.secret,

@@ -48,6 +48,8 @@ pub struct Call<'a, T> {
     core: &'a Arc<Core>,
     op: &'static Operation,
     decode: fn(Bytes) -> Result<T, String>,
+    /// A JSON answer's one-pass read ([`Call::json_answer`]).
+    one_pass: Option<OnePass<T>>,
     params: Vec<Value>,
     body: Option<Result<Serialised, Error>>,
     form: Vec<(&'static str, Part)>,
@@ -56,6 +58,9 @@ pub struct Call<'a, T> {
     validated: bool,
     raw_path: Option<String>,
 }
+
+/// A JSON answer read in one pass ([`super::decode::answer`]).
+type OnePass<T> = fn(&super::decode::Success, &[u8]) -> Option<(T, Option<String>)>;
 
 impl<T> std::fmt::Debug for Call<'_, T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -73,6 +78,7 @@ impl<'a, T> Call<'a, T> {
             core,
             op,
             decode,
+            one_pass: None,
             params: Vec::with_capacity(op.params.len()),
             body: None,
             form: Vec::new(),
@@ -81,6 +87,18 @@ impl<'a, T> Call<'a, T> {
             validated: true,
             raw_path: None,
         }
+    }
+
+    /// A call whose JSON answer is `T`: a success is read in one pass
+    /// ([`super::decode::answer`]), anything else as [`Call::new`] reads it.
+    #[doc(hidden)]
+    pub fn json_answer(core: &'a Arc<Core>, op: &'static Operation) -> Self
+    where
+        T: serde::de::DeserializeOwned,
+    {
+        let mut call = Self::new(core, op, super::decode::json::<T>);
+        call.one_pass = Some(super::decode::answer::<T>);
+        call
     }
 
     /// The next parameter, in the order of `op.params` (`Null` when not given).
@@ -309,9 +327,20 @@ impl<'a, T> Call<'a, T> {
         body: Option<Encoded>,
         extra: reqwest::header::HeaderMap,
     ) -> Result<super::transport::Done, Error> {
+        self.execute_reading(path, body, extra, None).await
+    }
+
+    /// [`Call::execute_checked`], with a one-pass read of a success answer.
+    async fn execute_reading(
+        &mut self,
+        path: Cow<'static, str>,
+        body: Option<Encoded>,
+        extra: reqwest::header::HeaderMap,
+        read: Option<super::transport::ReadAnswer<'_>>,
+    ) -> Result<super::transport::Done, Error> {
         let options = self.options.take();
         let options = options.as_ref().unwrap_or(&self.core.options);
-        self.core.execute(self.op, path, body, options, extra).await
+        self.core.execute(self.op, (path, body), options, extra, read).await
     }
 
     /// This call's answer type read from an answer's data.
@@ -326,9 +355,31 @@ impl<'a, T> Call<'a, T> {
         self.execute_checked(path, body, extra).await
     }
 
-    async fn send(mut self) -> Result<T, Error> {
-        let done = self.send_done().await?;
-        (self.decode)(done.data.clone()).map_err(|reason| self.core.decode_error_of(self.op, &done, reason))
+    async fn send(mut self) -> Result<T, Error>
+    where
+        T: Send,
+    {
+        let Some(one_pass) = self.one_pass else {
+            let done = self.send_done().await?;
+            return (self.decode)(done.data.clone())
+                .map_err(|reason| self.core.decode_error_of(self.op, &done, reason));
+        };
+        let (core, extra, path, body) = self.checked()?;
+        // The answer read once, into `T`, where it is the common success;
+        // anything else is read by the wire format and decoded below.
+        let taken = std::sync::Mutex::new(None);
+        let read = |answer: &Bytes| {
+            let (value, request_id) = one_pass(&core.provider.success, answer)?;
+            *taken.lock().unwrap_or_else(|e| e.into_inner()) = Some(value);
+            Some(request_id)
+        };
+        let done = self.execute_reading(path, body, extra, Some(&read)).await?;
+        match taken.into_inner().unwrap_or_else(|e| e.into_inner()) {
+            Some(value) => Ok(value),
+            None => {
+                (self.decode)(done.data.clone()).map_err(|reason| self.core.decode_error_of(self.op, &done, reason))
+            }
+        }
     }
 }
 

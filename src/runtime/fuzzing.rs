@@ -21,6 +21,7 @@ fn make(provider: &'static Provider) -> Core {
             .expect("a reqwest client"),
         base_url: "https://fuzz.invalid".into(),
         parsed_base: reqwest::Url::parse("https://fuzz.invalid").expect("a URL"),
+        fixed_urls: provider.spec.operations.iter().map(|_| Default::default()).collect(),
         host: "fuzz.invalid".into(),
         port: 443,
         secret: Some(secrecy::SecretString::from("fuzz-secret".to_string())),

@@ -83,6 +83,8 @@ pub struct Provider {
     pub(crate) check_secret: fn(&SecretString) -> Result<(), InvalidInput>,
     /// Reads a complete response body (any status) of an operation answering `media`.
     pub(crate) interpret: fn(status: u16, media: Media, body: &bytes::Bytes) -> Interpreted,
+    /// Where a success's data is, for the one-pass read of a JSON answer.
+    pub(crate) success: decode::Success,
     /// Whether the provider sends the IETF rate-limit headers clients pace by
     /// (see [`pacing`]); pacing is then on by default.
     pub(crate) paces: bool,
@@ -119,6 +121,9 @@ pub struct Core {
     pub(crate) base_url: String,
     /// `base_url` parsed, once: each request's URL is a copy with its path set.
     pub(crate) parsed_base: reqwest::Url,
+    /// Each operation's URL when its path is fixed (no parameter, no query):
+    /// made once per client, on its first call (by position in the spec).
+    pub(crate) fixed_urls: Box<[std::sync::OnceLock<reqwest::Url>]>,
     /// The base URL's host and port (`server.address`, `server.port` in telemetry).
     pub(crate) host: String,
     pub(crate) port: u16,

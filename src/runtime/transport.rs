@@ -17,8 +17,6 @@ use tracing::Instrument;
 mod request_url;
 mod response;
 
-pub(crate) use request_url::request_url;
-
 /// A successful call: the data the wire format extracted, and how it came.
 pub(crate) struct Done {
     pub(crate) status: u16,
@@ -26,6 +24,11 @@ pub(crate) struct Done {
     pub(crate) attempts: u32,
     pub(crate) request_id: Option<String>,
 }
+
+/// A caller's one-pass read of a success answer ([`super::decode::answer`]):
+/// `Some(request id)` when it took the answer (keeping the value itself), `None`
+/// to leave it to the wire format.
+pub(crate) type ReadAnswer<'r> = &'r (dyn Fn(&Bytes) -> Option<Option<String>> + Sync);
 
 /// A failed attempt, and whether the retry table lets it be sent again.
 struct Failed {
@@ -36,14 +39,15 @@ struct Failed {
 
 impl Core {
     /// Send `body` to `path` (relative to the base URL, query included) as `op`,
-    /// under the call deadline and a tracing span.
+    /// under the call deadline and a tracing span; a success answer goes to
+    /// `read` first, if given.
     pub(crate) async fn execute(
         &self,
         op: &'static Operation,
-        path: Cow<'static, str>,
-        body: Option<super::call::Encoded>,
+        (path, body): (Cow<'static, str>, Option<super::call::Encoded>),
         options: &CallOptions,
         extra: HeaderMap,
+        read: Option<ReadAnswer<'_>>,
     ) -> Result<Done, Error> {
         // OpenTelemetry's HTTP client conventions: `url.template` is the path
         // template, never the filled URL; `otel.name` is "{method} {template}".
@@ -69,7 +73,7 @@ impl Core {
                 options.call_timeout,
                 // Boxed: the attempts' state (about 2.7 KB) is allocated once
                 // rather than copied into each wrapper around it.
-                Box::pin(self.attempts(op, path, body, options, extra, &sent, &span)),
+                Box::pin(self.attempts(op, (path, body), options, extra, read, &sent, &span)),
             )
             .await
             {
@@ -97,14 +101,14 @@ impl Core {
     async fn attempts(
         &self,
         op: &'static Operation,
-        path: Cow<'static, str>,
-        body: Option<super::call::Encoded>,
+        (path, body): (Cow<'static, str>, Option<super::call::Encoded>),
         options: &CallOptions,
         extra: HeaderMap,
+        read: Option<ReadAnswer<'_>>,
         attempts: &AtomicU32,
         call: &tracing::Span,
     ) -> Result<Done, Error> {
-        let url = request_url(&self.base_url, &self.parsed_base, path).map_err(|e| {
+        let url = self.request_url(op, path).map_err(|e| {
             crate::error::InvalidInput::new(Some(op.id), "path", crate::Violation::Format(e.to_string()))
         })?;
         let method = op.method.to_reqwest();
@@ -157,7 +161,7 @@ impl Core {
                 );
                 let started = Instant::now();
                 let result = self
-                    .attempt(op, request, url, (n, window), options, started)
+                    .attempt(op, request, url, (n, window, started), options, read)
                     .instrument(span.clone())
                     .await;
                 let (status, request_id) = match &result {

@@ -90,6 +90,7 @@ pub mod fixture {
         spec: &SPEC,
         check_secret: crate::funnelfox::check_secret,
         interpret: crate::funnelfox::wire_interpret,
+        success: crate::funnelfox::wire_success,
         paces: false,
         auth_name: std::sync::OnceLock::new(),
     };

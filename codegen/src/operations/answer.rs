@@ -28,6 +28,8 @@ pub(super) struct Answer {
     pub(super) rust: TokenStream,
     pub(super) decode: TokenStream,
     pub(super) to_json: TokenStream,
+    /// A JSON answer: its success is read in one pass (`Call::json_answer`).
+    pub(super) one_pass: bool,
 }
 
 /// The media of operation `op`'s first success answer (2xx), as declared.
@@ -70,6 +72,7 @@ pub(super) fn answer(doc: &Value, op: &Value, schemas: &mut Schemas) -> Result<A
         rust: quote!(()),
         decode: quote!(crate::runtime::decode::empty),
         to_json: quote!(|_| ::serde_json::Value::Null),
+        one_pass: false,
     };
     if let Some((_, m)) = json {
         let Some(schema) = m.get("schema") else {
@@ -83,6 +86,7 @@ pub(super) fn answer(doc: &Value, op: &Value, schemas: &mut Schemas) -> Result<A
             rust: quote!(types::#rust),
             decode: quote!(crate::runtime::decode::json),
             to_json: quote!(|v| ::serde_json::to_value(&v).unwrap_or_default()),
+            one_pass: true,
         });
     }
     Ok(match media.first() {
@@ -93,6 +97,7 @@ pub(super) fn answer(doc: &Value, op: &Value, schemas: &mut Schemas) -> Result<A
             rust: quote!(::std::string::String),
             decode: quote!(crate::runtime::decode::text),
             to_json: quote!(::serde_json::Value::String),
+            one_pass: false,
         },
         Some(_) => Answer {
             media: quote!(s::Media::Bytes),
@@ -100,6 +105,7 @@ pub(super) fn answer(doc: &Value, op: &Value, schemas: &mut Schemas) -> Result<A
             rust: quote!(::bytes::Bytes),
             decode: quote!(crate::runtime::decode::bytes),
             to_json: quote!(|v| ::serde_json::Value::String(String::from_utf8_lossy(&v).into_owned())),
+            one_pass: false,
         },
     })
 }

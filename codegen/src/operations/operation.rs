@@ -138,6 +138,10 @@ pub(super) fn emit(
         };
     let a = answer(doc, o.op, schemas).map_err(err)?;
     let (media, response_schema, rust, decode, to_json) = (a.media, a.schema, a.rust, a.decode, a.to_json);
+    let call = match a.one_pass {
+        true => quote!(crate::runtime::Call::json_answer(&self.core, &OPERATIONS[#index])),
+        false => quote!(crate::runtime::Call::new(&self.core, &OPERATIONS[#index], #decode)),
+    };
     let paging = match o.op.get("x-billing-paging") {
         Some(declared) => {
             Some(paging(doc, o.op, declared, &screaming).map_err(|m| err(format!("x-billing-paging: {m}")))?)
@@ -208,7 +212,7 @@ pub(super) fn emit(
     out.methods.push(quote! {
         #(#[doc = #docs])*
         pub fn #method(&self, #(#args,)* #body_arg) -> crate::runtime::Call<'_, #rust> {
-            crate::runtime::Call::new(&self.core, &OPERATIONS[#index], #decode) #(#pushes)* #body_call
+            #call #(#pushes)* #body_call
         }
     });
     out.arms.push(quote! {

@@ -16,10 +16,10 @@ impl Core {
         op: &'static Operation,
         request: reqwest::Request,
         requested: &reqwest::Url,
-        // The attempt's number, and the pacer's window it went in.
-        (n, window): (u32, u64),
+        // The attempt's number, the pacer's window it went in, when it started.
+        (n, window, started): (u32, u64, Instant),
         options: &CallOptions,
-        started: Instant,
+        read: Option<super::ReadAnswer<'_>>,
     ) -> Result<Done, Failed> {
         let class = options.retry_class.unwrap_or(op.retry);
         let fail = |error: Error, failure: Failure, retry_after| Failed {
@@ -93,7 +93,14 @@ impl Core {
                 });
             }
         };
-        let mut interpreted = (self.provider.interpret)(status, op.response.media, &body);
+        // A success the caller reads in one pass needs no other reading.
+        let mut interpreted = match read.filter(|_| success).and_then(|read| read(&body)) {
+            Some(request_id) => Interpreted::Data {
+                data: Bytes::new(),
+                request_id,
+            },
+            None => (self.provider.interpret)(status, op.response.media, &body),
+        };
         let request_id = match &mut interpreted {
             Interpreted::Api(ApiFields { request_id, .. }) | Interpreted::Data { request_id, .. } => {
                 *request_id = request_id.take().or_else(|| header_request_id(&headers));

@@ -26,25 +26,23 @@ use std::fmt;
 /// assert!(error.to_string().starts_with("`order_id` could not be converted"), "{error}");
 /// ```
 #[derive(Clone)]
-pub struct ConversionError {
-    field: Cow<'static, str>,
-    why: Why,
-}
+pub struct ConversionError(Repr);
 
+/// Small: every unset field of a builder holds one.
 #[derive(Clone)]
-enum Why {
-    Unset,
-    Said(Cow<'static, str>),
+enum Repr {
+    /// A required field (its path) not set.
+    Unset(Cow<'static, str>),
+    /// A conversion that failed: the field path (empty for a value converted
+    /// alone) and what the conversion said.
+    Said(Box<(Cow<'static, str>, Cow<'static, str>)>),
 }
 
 impl ConversionError {
     /// A builder's required `field`, not set (generated code).
     #[doc(hidden)]
     pub const fn unset(field: &'static str) -> Self {
-        Self {
-            field: Cow::Borrowed(field),
-            why: Why::Unset,
-        }
+        Self(Repr::Unset(Cow::Borrowed(field)))
     }
 
     /// A builder's setter of `field` whose conversion failed with `error`
@@ -52,43 +50,49 @@ impl ConversionError {
     /// `field.inner`; another's is kept as it reads.
     #[doc(hidden)]
     pub fn in_field<E: fmt::Display + 'static>(field: &'static str, error: E) -> Self {
-        match (&error as &dyn std::any::Any).downcast_ref::<Self>() {
-            Some(ours) if ours.field.is_empty() => Self {
-                field: Cow::Borrowed(field),
-                why: ours.why.clone(),
-            },
-            Some(ours) => Self {
-                field: Cow::Owned(format!("{field}.{}", ours.field)),
-                why: ours.why.clone(),
-            },
-            None => Self {
-                field: Cow::Borrowed(field),
-                why: Why::Said(Cow::Owned(error.to_string())),
-            },
-        }
+        let Some(Self(ours)) = (&error as &dyn std::any::Any).downcast_ref::<Self>() else {
+            return Self(Repr::Said(Box::new((
+                Cow::Borrowed(field),
+                Cow::Owned(error.to_string()),
+            ))));
+        };
+        let under = |inner: &str| match inner {
+            "" => Cow::Borrowed(field),
+            inner => Cow::Owned(format!("{field}.{inner}")),
+        };
+        Self(match ours {
+            Repr::Unset(inner) => Repr::Unset(under(inner)),
+            Repr::Said(said) => Repr::Said(Box::new((under(&said.0), said.1.clone()))),
+        })
     }
 
     /// The field path (`reason`, `customer.email`); empty for a value converted alone.
     pub fn field(&self) -> &str {
-        &self.field
+        match &self.0 {
+            Repr::Unset(field) => field,
+            Repr::Said(said) => &said.0,
+        }
     }
 
     /// The call's input error: the field and the rule, looked up in the
     /// operation's body schema when the conversion gave only words (a
     /// `uuid` or an enum value that does not parse).
     pub(crate) fn into_invalid(self, op: &Operation) -> InvalidInput {
-        let field = if self.field.is_empty() {
-            "body".into()
-        } else {
-            self.field.into_owned()
-        };
-        let violation = match self.why {
-            Why::Unset => Violation::Required,
-            Why::Said(words) => op
-                .body
-                .as_ref()
-                .and_then(|b| declared(b.schema, &field))
-                .map_or_else(|| Violation::Format(words.into_owned()), Violation::Rule),
+        let (field, violation) = match self.0 {
+            Repr::Unset(field) => (field.into_owned(), Violation::Required),
+            Repr::Said(said) => {
+                let (field, words) = *said;
+                let field = if field.is_empty() {
+                    "body".to_string()
+                } else {
+                    field.into_owned()
+                };
+                let rule = op.body.as_ref().and_then(|b| declared(b.schema, &field));
+                (
+                    field,
+                    rule.map_or_else(|| Violation::Format(words.into_owned()), Violation::Rule),
+                )
+            }
         };
         InvalidInput::new(Some(op.id), field, violation)
     }
@@ -108,12 +112,12 @@ fn declared(schema: &'static Schema, path: &str) -> Option<Rule> {
 
 impl fmt::Display for ConversionError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if !self.field.is_empty() {
-            write!(f, "`{}` ", self.field)?;
+        if !self.field().is_empty() {
+            write!(f, "`{}` ", self.field())?;
         }
-        match &self.why {
-            Why::Unset => Violation::Required.fmt(f),
-            Why::Said(words) => write!(f, "could not be converted: {words}"),
+        match &self.0 {
+            Repr::Unset(_) => Violation::Required.fmt(f),
+            Repr::Said(said) => write!(f, "could not be converted: {}", said.1),
         }
     }
 }
@@ -128,19 +132,13 @@ impl std::error::Error for ConversionError {}
 
 impl From<&'static str> for ConversionError {
     fn from(words: &'static str) -> Self {
-        Self {
-            field: Cow::Borrowed(""),
-            why: Why::Said(Cow::Borrowed(words)),
-        }
+        Self(Repr::Said(Box::new((Cow::Borrowed(""), Cow::Borrowed(words)))))
     }
 }
 
 impl From<String> for ConversionError {
     fn from(words: String) -> Self {
-        Self {
-            field: Cow::Borrowed(""),
-            why: Why::Said(Cow::Owned(words)),
-        }
+        Self(Repr::Said(Box::new((Cow::Borrowed(""), Cow::Owned(words)))))
     }
 }
 

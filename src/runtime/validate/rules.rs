@@ -20,7 +20,8 @@ pub fn satisfies(rule: &Rule, value: &Value) -> bool {
 pub(super) fn satisfies_str(rule: &Rule, s: &str) -> bool {
     match rule {
         Rule::Enum(values) => values.contains(&s),
-        Rule::MinLength(n) => s.chars().count() as u64 >= *n,
+        // A character is at most four bytes: a long string needs no count.
+        Rule::MinLength(n) => s.len() as u64 >= n.saturating_mul(4) || s.chars().count() as u64 >= *n,
         // A string has at most as many characters as bytes: most need no count.
         Rule::MaxLength(n) => s.len() as u64 <= *n || s.chars().count() as u64 <= *n,
         Rule::Pattern(p) => p.matches(s),
