@@ -321,26 +321,25 @@ impl<'a, T> Call<'a, T> {
     }
 
     /// Send what [`Call::checked`] made, with this call's options.
-    pub(super) async fn execute_checked(
-        &mut self,
+    pub(super) fn execute_checked(
+        &self,
         path: Cow<'static, str>,
         body: Option<Encoded>,
         extra: reqwest::header::HeaderMap,
-    ) -> Result<super::transport::Done, Error> {
-        self.execute_reading(path, body, extra, None).await
+    ) -> impl Future<Output = Result<super::transport::Done, Error>> + Send {
+        self.execute_reading(path, body, extra, None)
     }
 
     /// [`Call::execute_checked`], with a one-pass read of a success answer.
-    async fn execute_reading(
-        &mut self,
+    fn execute_reading(
+        &self,
         path: Cow<'static, str>,
         body: Option<Encoded>,
         extra: reqwest::header::HeaderMap,
         read: Option<super::transport::ReadAnswer<'_>>,
-    ) -> Result<super::transport::Done, Error> {
-        let options = self.options.take();
-        let options = options.as_ref().unwrap_or(&self.core.options);
-        self.core.execute(self.op, (path, body), options, extra, read).await
+    ) -> impl Future<Output = Result<super::transport::Done, Error>> + Send {
+        let options = self.options.as_ref().unwrap_or(&self.core.options);
+        self.core.execute(self.op, (path, body), options, extra, read)
     }
 
     /// This call's answer type read from an answer's data.
@@ -350,34 +349,42 @@ impl<'a, T> Call<'a, T> {
 
     /// Check, send, and hand back the answer's data undecoded, with its status
     /// and the attempts it took (for a caller that decodes it otherwise: pages).
-    pub(crate) async fn send_done(&mut self) -> Result<super::transport::Done, Error> {
-        let (_, extra, path, body) = self.checked()?;
-        self.execute_checked(path, body, extra).await
+    pub(crate) fn send_done(&mut self) -> impl Future<Output = Result<super::transport::Done, Error>> + Send {
+        let checked = self.checked();
+        async move {
+            let (_, extra, path, body) = checked?;
+            self.execute_checked(path, body, extra).await
+        }
     }
 
-    async fn send(mut self) -> Result<T, Error>
+    // Not an `async fn`: one of those keeps a second copy of `self` in its
+    // state (rust-lang/rust#62958), and a call's future is moved whole.
+    #[allow(clippy::manual_async_fn)]
+    fn send(mut self) -> impl Future<Output = Result<T, Error>> + Send + 'a
     where
-        T: Send,
+        T: Send + 'a,
     {
-        let Some(one_pass) = self.one_pass else {
-            let done = self.send_done().await?;
-            return (self.decode)(done.data.clone())
-                .map_err(|reason| self.core.decode_error_of(self.op, &done, reason));
-        };
-        let (core, extra, path, body) = self.checked()?;
-        // The answer read once, into `T`, where it is the common success;
-        // anything else is read by the wire format and decoded below.
-        let taken = std::sync::Mutex::new(None);
-        let read = |answer: &Bytes| {
-            let (value, request_id) = one_pass(&core.provider.success, answer)?;
-            *taken.lock().unwrap_or_else(|e| e.into_inner()) = Some(value);
-            Some(request_id)
-        };
-        let done = self.execute_reading(path, body, extra, Some(&read)).await?;
-        match taken.into_inner().unwrap_or_else(|e| e.into_inner()) {
-            Some(value) => Ok(value),
-            None => {
-                (self.decode)(done.data.clone()).map_err(|reason| self.core.decode_error_of(self.op, &done, reason))
+        async move {
+            let Some(one_pass) = self.one_pass else {
+                let done = self.send_done().await?;
+                return (self.decode)(done.data.clone())
+                    .map_err(|reason| self.core.decode_error_of(self.op, &done, reason));
+            };
+            let (core, extra, path, body) = self.checked()?;
+            // The answer read once, into `T`, where it is the common success;
+            // anything else is read by the wire format and decoded below.
+            let taken = std::sync::Mutex::new(None);
+            let read = |answer: &Bytes| {
+                let (value, request_id) = one_pass(&core.provider.success, answer)?;
+                *taken.lock().unwrap_or_else(|e| e.into_inner()) = Some(value);
+                Some(request_id)
+            };
+            let done = self.execute_reading(path, body, extra, Some(&read)).await?;
+            match taken.into_inner().unwrap_or_else(|e| e.into_inner()) {
+                Some(value) => Ok(value),
+                None => {
+                    (self.decode)(done.data.clone()).map_err(|reason| self.core.decode_error_of(self.op, &done, reason))
+                }
             }
         }
     }

@@ -30,6 +30,17 @@ pub(crate) struct Done {
 /// to leave it to the wire format.
 pub(crate) type ReadAnswer<'r> = &'r (dyn Fn(&Bytes) -> Option<Option<String>> + Sync);
 
+/// What every attempt of a call sends; each attempt builds its own request
+/// from it (a request is consumed by sending).
+struct Sending<'a> {
+    url: &'a reqwest::Url,
+    method: &'a reqwest::Method,
+    body: Option<&'a super::call::Encoded>,
+    /// Whether the auth header goes (by default where the operation's `security` asks).
+    key: bool,
+    extra: &'a HeaderMap,
+}
+
 /// A failed attempt, and whether the retry table lets it be sent again.
 struct Failed {
     error: Error,
@@ -41,64 +52,71 @@ impl Core {
     /// Send `body` to `path` (relative to the base URL, query included) as `op`,
     /// under the call deadline and a tracing span; a success answer goes to
     /// `read` first, if given.
-    pub(crate) async fn execute(
+    ///
+    /// Not an `async fn`, nor is [`Core::attempts`]: one of those keeps a second
+    /// copy of its arguments in its state (rust-lang/rust#62958), and futures
+    /// are moved whole.
+    #[allow(clippy::manual_async_fn)]
+    pub(crate) fn execute(
         &self,
         op: &'static Operation,
         (path, body): (Cow<'static, str>, Option<super::call::Encoded>),
         options: &CallOptions,
         extra: HeaderMap,
         read: Option<ReadAnswer<'_>>,
-    ) -> Result<Done, Error> {
-        // OpenTelemetry's HTTP client conventions: `url.template` is the path
-        // template, never the filled URL; `otel.name` is "{method} {template}".
-        let empty = tracing::field::Empty;
-        let span = tracing::info_span!(
-            "billing.call",
-            otel.name = %format_args!("{} {}", op.method, op.path),
-            otel.kind = "client",
-            http.request.method = op.method.as_str(),
-            server.address = self.host.as_str(),
-            server.port = self.port,
-            url.template = op.path,
-            http.response.status_code = empty,
-            http.request.resend_count = empty,
-            error.type = empty,
-            billing.provider = self.provider.name,
-            billing.operation = op.id,
-            billing.request_id = empty,
-        );
-        let sent = AtomicU32::new(0);
-        let result = async {
-            match tokio::time::timeout(
-                options.call_timeout,
-                // Boxed: the attempts' state (about 2.7 KB) is allocated once
-                // rather than copied into each wrapper around it.
-                Box::pin(self.attempts(op, (path, body), options, extra, read, &sent, &span)),
-            )
-            .await
-            {
-                Err(_) => Err(Error::Transport(TransportError {
-                    operation: op.id,
-                    kind: TransportKind::Timeout,
-                    attempts: sent.load(Ordering::Relaxed),
-                    retry_budget_exhausted: false,
-                    source: None,
-                })),
-                Ok(result) => result,
+    ) -> impl Future<Output = Result<Done, Error>> + Send {
+        async move {
+            // OpenTelemetry's HTTP client conventions: `url.template` is the path
+            // template, never the filled URL; `otel.name` is "{method} {template}".
+            let empty = tracing::field::Empty;
+            let span = tracing::info_span!(
+                "billing.call",
+                otel.name = %format_args!("{} {}", op.method, op.path),
+                otel.kind = "client",
+                http.request.method = op.method.as_str(),
+                server.address = self.host.as_str(),
+                server.port = self.port,
+                url.template = op.path,
+                http.response.status_code = empty,
+                http.request.resend_count = empty,
+                error.type = empty,
+                billing.provider = self.provider.name,
+                billing.operation = op.id,
+                billing.request_id = empty,
+            );
+            let sent = AtomicU32::new(0);
+            let result = async {
+                match tokio::time::timeout(
+                    options.call_timeout,
+                    // Boxed: the attempts' state (about 2.7 KB) is allocated once
+                    // rather than copied into each wrapper around it.
+                    Box::pin(self.attempts(op, (path, body), options, extra, read, &sent, &span)),
+                )
+                .await
+                {
+                    Err(_) => Err(Error::Transport(TransportError {
+                        operation: op.id,
+                        kind: TransportKind::Timeout,
+                        attempts: sent.load(Ordering::Relaxed),
+                        retry_budget_exhausted: false,
+                        source: None,
+                    })),
+                    Ok(result) => result,
+                }
             }
+            .instrument(span.clone())
+            .await;
+            if let Err(e) = &result {
+                span.record("error.type", error_type(e).as_ref());
+                tracing::debug!(parent: &span, error = %e, "call failed");
+            }
+            result
         }
-        .instrument(span.clone())
-        .await;
-        if let Err(e) = &result {
-            span.record("error.type", error_type(e).as_ref());
-            tracing::debug!(parent: &span, error = %e, "call failed");
-        }
-        result
     }
 
     // The call's parts, its attempt counter and its span: one call's state, not a bundle worth a type.
-    #[allow(clippy::too_many_arguments)]
-    async fn attempts(
+    #[allow(clippy::too_many_arguments, clippy::manual_async_fn)]
+    fn attempts(
         &self,
         op: &'static Operation,
         (path, body): (Cow<'static, str>, Option<super::call::Encoded>),
@@ -107,122 +125,114 @@ impl Core {
         read: Option<ReadAnswer<'_>>,
         attempts: &AtomicU32,
         call: &tracing::Span,
-    ) -> Result<Done, Error> {
-        let url = self.request_url(op, path).map_err(|e| {
-            crate::error::InvalidInput::new(Some(op.id), "path", crate::Violation::Format(e.to_string()))
-        })?;
-        let method = op.method.to_reqwest();
-        let content_type = body.as_ref().map(|(_, media)| media);
-        // The first attempt takes these; a retry builds its own.
-        let key = options.send_key.unwrap_or(op.requires_auth);
-        let mut first = Some(self.headers(key, content_type, &extra));
-        let (url, method, body, extra) = (&url, &method, &body, &extra);
-        let policy = &options.retry;
-        let mut waited = std::time::Duration::ZERO;
-        let budget = &self.budget;
-        budget.deposit();
-        let refused = std::sync::atomic::AtomicBool::new(false);
-        let attempt = || {
-            let headers = first.take().unwrap_or_else(|| self.headers(key, content_type, extra));
-            async move {
-                let window = match &self.pacer {
-                    Some(pacer) => pace(pacer, policy).await,
-                    None => 0,
-                };
-                let n = attempts.fetch_add(1, Ordering::Relaxed) + 1;
-                let mut headers = headers;
-                let hooked = super::hooks::Attempt {
-                    operation: op.id,
-                    method: op.method,
-                    path: op.path,
-                    number: n,
-                    provider: self.provider.name,
-                };
-                let hooks = &self.hooks.0;
-                if !hooks.is_empty() {
-                    let auth = self.spec().auth_header.unwrap_or_default();
-                    super::hooks::before(hooks, &hooked, auth, &mut headers);
+    ) -> impl Future<Output = Result<Done, Error>> + Send {
+        async move {
+            let url = self.request_url(op, path).map_err(|e| {
+                crate::error::InvalidInput::new(Some(op.id), "path", crate::Violation::Format(e.to_string()))
+            })?;
+            let method = op.method.to_reqwest();
+            let sending = Sending {
+                url: &url,
+                method: &method,
+                body: body.as_ref(),
+                key: options.send_key.unwrap_or(op.requires_auth),
+                extra: &extra,
+            };
+            let policy = &options.retry;
+            let mut waited = std::time::Duration::ZERO;
+            let budget = &self.budget;
+            budget.deposit();
+            let refused = std::sync::atomic::AtomicBool::new(false);
+            let sending = &sending;
+            let attempt = || {
+                async move {
+                    let window = match &self.pacer {
+                        Some(pacer) => pace(pacer, policy).await,
+                        None => 0,
+                    };
+                    let n = attempts.fetch_add(1, Ordering::Relaxed) + 1;
+                    let hooked = super::hooks::Attempt {
+                        operation: op.id,
+                        method: op.method,
+                        path: op.path,
+                        number: n,
+                        provider: self.provider.name,
+                    };
+                    let span = tracing::info_span!(
+                        "billing.attempt",
+                        otel.name = %format_args!("{} {}", op.method, op.path),
+                        otel.kind = "client",
+                        http.request.method = op.method.as_str(),
+                        url.template = op.path,
+                        http.request.resend_count = n - 1,
+                        http.response.status_code = tracing::field::Empty,
+                        error.type = tracing::field::Empty,
+                    );
+                    let started = Instant::now();
+                    let result = self
+                        .attempt(op, sending, &hooked, (window, started), options, read)
+                        .instrument(span.clone())
+                        .await;
+                    let (status, request_id) = match &result {
+                        Ok(done) => (Some(done.status), done.request_id.as_deref()),
+                        Err(f) => (f.error.status(), f.error.request_id()),
+                    };
+                    if let Some(status) = status {
+                        call.record("http.response.status_code", status);
+                    }
+                    if let Some(id) = request_id {
+                        call.record("billing.request_id", id);
+                    }
+                    for hook in &self.hooks.0 {
+                        let outcome = result.as_ref().map(|done| done.status).map_err(|f| &f.error);
+                        hook.after_attempt(&hooked, outcome, started.elapsed());
+                    }
+                    let error = result.as_ref().err().map(|f| error_type(&f.error));
+                    if let Some(e) = &error {
+                        span.record("error.type", e.as_ref());
+                    }
+                    // OpenTelemetry's `http.client.request.duration` histogram, through
+                    // tracing (tracing-opentelemetry's MetricsLayer reads `histogram.*`);
+                    // without a subscriber it costs one disabled-callsite check.
+                    tracing::info!(
+                        parent: &span,
+                        histogram.http.client.request.duration = started.elapsed().as_secs_f64(),
+                        http.request.method = op.method.as_str(),
+                        server.address = self.host.as_str(),
+                        url.template = op.path,
+                        http.response.status_code = status,
+                        error.type = error.as_deref(),
+                        "attempt"
+                    );
+                    result
                 }
-                let mut request = reqwest::Request::new(method.clone(), url.clone());
-                *request.headers_mut() = headers;
-                *request.timeout_mut() = Some(options.attempt_timeout);
-                if let Some((body, _)) = body {
-                    *request.body_mut() = Some(reqwest::Body::from(body.clone()));
+            };
+            let result = attempt
+                .retry(policy.backoff())
+                .sleep(tokio::time::sleep)
+                .when(|f: &Failed| f.retry)
+                .adjust(|f: &Failed, backoff| {
+                    let delay = policy.next_delay(f.retry_after, backoff, &mut waited)?;
+                    // The shared budget has the last word: an outage is not multiplied.
+                    if budget.withdraw() {
+                        Some(delay)
+                    } else {
+                        refused.store(true, Ordering::Relaxed);
+                        None
+                    }
+                })
+                .notify(|_, delay| tracing::debug!(delay_ms = delay.as_millis() as u64, "retrying"))
+                .await;
+            let resends = attempts.load(Ordering::Relaxed).saturating_sub(1);
+            call.record("http.request.resend_count", resends);
+            result.map_err(|f| {
+                let mut error = f.error;
+                if refused.load(Ordering::Relaxed) {
+                    error.mark_retry_budget_exhausted();
                 }
-                let span = tracing::info_span!(
-                    "billing.attempt",
-                    otel.name = %format_args!("{} {}", op.method, op.path),
-                    otel.kind = "client",
-                    http.request.method = op.method.as_str(),
-                    url.template = op.path,
-                    http.request.resend_count = n - 1,
-                    http.response.status_code = tracing::field::Empty,
-                    error.type = tracing::field::Empty,
-                );
-                let started = Instant::now();
-                let result = self
-                    .attempt(op, request, url, (n, window, started), options, read)
-                    .instrument(span.clone())
-                    .await;
-                let (status, request_id) = match &result {
-                    Ok(done) => (Some(done.status), done.request_id.as_deref()),
-                    Err(f) => (f.error.status(), f.error.request_id()),
-                };
-                if let Some(status) = status {
-                    call.record("http.response.status_code", status);
-                }
-                if let Some(id) = request_id {
-                    call.record("billing.request_id", id);
-                }
-                for hook in hooks {
-                    let outcome = result.as_ref().map(|done| done.status).map_err(|f| &f.error);
-                    hook.after_attempt(&hooked, outcome, started.elapsed());
-                }
-                let error = result.as_ref().err().map(|f| error_type(&f.error));
-                if let Some(e) = &error {
-                    span.record("error.type", e.as_ref());
-                }
-                // OpenTelemetry's `http.client.request.duration` histogram, through
-                // tracing (tracing-opentelemetry's MetricsLayer reads `histogram.*`);
-                // without a subscriber it costs one disabled-callsite check.
-                tracing::info!(
-                    parent: &span,
-                    histogram.http.client.request.duration = started.elapsed().as_secs_f64(),
-                    http.request.method = op.method.as_str(),
-                    server.address = self.host.as_str(),
-                    url.template = op.path,
-                    http.response.status_code = status,
-                    error.type = error.as_deref(),
-                    "attempt"
-                );
-                result
-            }
-        };
-        let result = attempt
-            .retry(policy.backoff())
-            .sleep(tokio::time::sleep)
-            .when(|f: &Failed| f.retry)
-            .adjust(|f: &Failed, backoff| {
-                let delay = policy.next_delay(f.retry_after, backoff, &mut waited)?;
-                // The shared budget has the last word: an outage is not multiplied.
-                if budget.withdraw() {
-                    Some(delay)
-                } else {
-                    refused.store(true, Ordering::Relaxed);
-                    None
-                }
+                error
             })
-            .notify(|_, delay| tracing::debug!(delay_ms = delay.as_millis() as u64, "retrying"))
-            .await;
-        let resends = attempts.load(Ordering::Relaxed).saturating_sub(1);
-        call.record("http.request.resend_count", resends);
-        result.map_err(|f| {
-            let mut error = f.error;
-            if refused.load(Ordering::Relaxed) {
-                error.mark_retry_budget_exhausted();
-            }
-            error
-        })
+        }
     }
 
     /// The headers of every attempt: the body's media type, our user agent, and the auth header

@@ -48,6 +48,7 @@ impl UrlToken {
     }
 
     /// Accept `secret` alone (the parameter's name is kept).
+    #[cfg(feature = "axum")]
     pub(crate) fn only(mut self, secret: impl Into<SecretString>) -> Self {
         self.accepted = vec![secret.into()];
         self

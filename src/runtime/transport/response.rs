@@ -1,7 +1,8 @@
 //! One attempt's response: redirects refused, the body read under its limit, the wire format's reading, the error.
 
-use super::{Done, Failed};
+use super::{Done, Failed, Sending};
 use crate::error::{ApiError, Error, TransportError, TransportKind};
+use crate::runtime::hooks::Attempt;
 use crate::runtime::pacing::RateLimit;
 use crate::runtime::retry::{Failure, may_retry, retry_after};
 use crate::runtime::spec::Operation;
@@ -14,20 +15,38 @@ impl Core {
     pub(super) async fn attempt(
         &self,
         op: &'static Operation,
-        request: reqwest::Request,
-        requested: &reqwest::Url,
-        // The attempt's number, the pacer's window it went in, when it started.
-        (n, window, started): (u32, u64, Instant),
+        sending: &Sending<'_>,
+        hooked: &Attempt<'_>,
+        // The pacer's window the attempt went in, when it started.
+        (window, started): (u64, Instant),
         options: &CallOptions,
         read: Option<super::ReadAnswer<'_>>,
     ) -> Result<Done, Failed> {
+        let n = hooked.number;
         let class = options.retry_class.unwrap_or(op.retry);
         let fail = |error: Error, failure: Failure, retry_after| Failed {
             error,
             retry: may_retry(class, failure),
             retry_after,
         };
-        let response = match self.http.execute(request).await {
+        // The request is made in this block so that it is not kept in the
+        // attempt's state after it is sent (an attempt's state is moved whole).
+        let sent = {
+            let mut headers = self.headers(sending.key, sending.body.map(|(_, media)| media), sending.extra);
+            let hooks = &self.hooks.0;
+            if !hooks.is_empty() {
+                let auth = self.spec().auth_header.unwrap_or_default();
+                crate::runtime::hooks::before(hooks, hooked, auth, &mut headers);
+            }
+            let mut request = reqwest::Request::new(sending.method.clone(), sending.url.clone());
+            *request.headers_mut() = headers;
+            *request.timeout_mut() = Some(options.attempt_timeout);
+            if let Some((body, _)) = sending.body {
+                *request.body_mut() = Some(reqwest::Body::from(body.clone()));
+            }
+            self.http.execute(request)
+        };
+        let mut response = match sent.await {
             Ok(r) => r,
             Err(e) => {
                 tracing::debug!(attempt = n, error = %e, "attempt failed");
@@ -41,7 +60,7 @@ impl Core {
         span.record("http.response.status_code", status);
         // Never followed, never re-sent: the next hop could be another origin, or
         // turn a charge into a GET whose 200 would read as a success.
-        let followed = response.url() != requested;
+        let followed = response.url() != sending.url;
         if followed || (300..400).contains(&status) {
             let location = match followed {
                 true => Some(response.url().to_string()),
@@ -64,8 +83,7 @@ impl Core {
                 retry_after: None,
             });
         }
-        // The body read takes the response: keep its headers (moved, not copied).
-        let mut response = response;
+        // Its headers moved out, not copied: the body read needs only the stream.
         let headers = std::mem::take(response.headers_mut());
         let limits = match (&self.pacer, status) {
             (None, 429) => RateLimit::from_headers(&headers),
@@ -77,7 +95,7 @@ impl Core {
                 seen
             }
         };
-        let body = match read_capped(response, options.max_response_bytes).await {
+        let body = match read_capped(&mut response, options.max_response_bytes).await {
             Ok(body) => body,
             Err(Read::Transport(e)) => {
                 let (error, failure) = transport_failure(op, e, n);
@@ -221,7 +239,7 @@ enum Read {
 
 /// Read the whole body, giving up past `cap` bytes (keeping what was read). A
 /// body that comes in one chunk (most) is that chunk, not a copy.
-async fn read_capped(mut response: reqwest::Response, cap: usize) -> Result<Bytes, Read> {
+async fn read_capped(response: &mut reqwest::Response, cap: usize) -> Result<Bytes, Read> {
     let mut only: Option<Bytes> = None;
     let mut body = bytes::BytesMut::new();
     while let Some(chunk) = response.chunk().await.map_err(Read::Transport)? {
