@@ -6,7 +6,7 @@
 use super::spec::Operation;
 use super::{CallOptions, Core};
 use crate::error::{Error, TransportError, TransportKind};
-use backon::Retryable;
+use backon::BackoffBuilder;
 use bytes::Bytes;
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderValue, USER_AGENT};
 use std::borrow::Cow;
@@ -139,100 +139,114 @@ impl Core {
                 extra: &extra,
             };
             let policy = &options.retry;
-            let mut waited = std::time::Duration::ZERO;
             let budget = &self.budget;
             budget.deposit();
-            let refused = std::sync::atomic::AtomicBool::new(false);
-            let sending = &sending;
-            let attempt = || {
-                async move {
-                    let window = match &self.pacer {
-                        Some(pacer) => pace(pacer, policy).await,
-                        None => 0,
-                    };
-                    let n = attempts.fetch_add(1, Ordering::Relaxed) + 1;
-                    let hooked = super::hooks::Attempt {
-                        operation: op.id,
-                        method: op.method,
-                        path: op.path,
-                        number: n,
-                        provider: self.provider.name,
-                    };
-                    let span = tracing::info_span!(
-                        "billing.attempt",
-                        otel.name = %format_args!("{} {}", op.method, op.path),
-                        otel.kind = "client",
-                        http.request.method = op.method.as_str(),
-                        url.template = op.path,
-                        http.request.resend_count = n - 1,
-                        http.response.status_code = tracing::field::Empty,
-                        error.type = tracing::field::Empty,
-                    );
-                    let started = Instant::now();
-                    let result = self
-                        .attempt(op, sending, &hooked, (window, started), options, read)
-                        .instrument(span.clone())
-                        .await;
-                    let (status, request_id) = match &result {
-                        Ok(done) => (Some(done.status), done.request_id.as_deref()),
-                        Err(f) => (f.error.status(), f.error.request_id()),
-                    };
-                    if let Some(status) = status {
-                        call.record("http.response.status_code", status);
-                    }
-                    if let Some(id) = request_id {
-                        call.record("billing.request_id", id);
-                    }
-                    for hook in &self.hooks.0 {
-                        let outcome = result.as_ref().map(|done| done.status).map_err(|f| &f.error);
-                        hook.after_attempt(&hooked, outcome, started.elapsed());
-                    }
-                    let error = result.as_ref().err().map(|f| error_type(&f.error));
-                    if let Some(e) = &error {
-                        span.record("error.type", e.as_ref());
-                    }
-                    // OpenTelemetry's `http.client.request.duration` histogram, through
-                    // tracing (tracing-opentelemetry's MetricsLayer reads `histogram.*`);
-                    // without a subscriber it costs one disabled-callsite check.
-                    tracing::info!(
-                        parent: &span,
-                        histogram.http.client.request.duration = started.elapsed().as_secs_f64(),
-                        http.request.method = op.method.as_str(),
-                        server.address = self.host.as_str(),
-                        url.template = op.path,
-                        http.response.status_code = status,
-                        error.type = error.as_deref(),
-                        "attempt"
-                    );
-                    result
+            // A loop rather than backon's `Retry` combinator, which keeps the
+            // attempt's future in a state of its own and moves it there on every
+            // attempt; backon still makes the delays.
+            let mut backoff = policy.backoff().build();
+            let mut waited = std::time::Duration::ZERO;
+            let mut refused = false;
+            let result = loop {
+                let window = match &self.pacer {
+                    Some(pacer) => pace(pacer, policy).await,
+                    None => 0,
+                };
+                let n = attempts.fetch_add(1, Ordering::Relaxed) + 1;
+                let failed = match self.traced(op, &sending, (n, window), options, read, call).await {
+                    Ok(done) => break Ok(done),
+                    Err(failed) => failed,
+                };
+                let delay = match failed.retry {
+                    true => policy.next_delay(failed.retry_after, backoff.next(), &mut waited),
+                    false => None,
+                };
+                let Some(delay) = delay else { break Err(failed) };
+                // The shared budget has the last word: an outage is not multiplied.
+                if !budget.withdraw() {
+                    refused = true;
+                    break Err(failed);
                 }
+                tracing::debug!(delay_ms = delay.as_millis() as u64, "retrying");
+                tokio::time::sleep(delay).await;
             };
-            let result = attempt
-                .retry(policy.backoff())
-                .sleep(tokio::time::sleep)
-                .when(|f: &Failed| f.retry)
-                .adjust(|f: &Failed, backoff| {
-                    let delay = policy.next_delay(f.retry_after, backoff, &mut waited)?;
-                    // The shared budget has the last word: an outage is not multiplied.
-                    if budget.withdraw() {
-                        Some(delay)
-                    } else {
-                        refused.store(true, Ordering::Relaxed);
-                        None
-                    }
-                })
-                .notify(|_, delay| tracing::debug!(delay_ms = delay.as_millis() as u64, "retrying"))
-                .await;
             let resends = attempts.load(Ordering::Relaxed).saturating_sub(1);
             call.record("http.request.resend_count", resends);
             result.map_err(|f| {
                 let mut error = f.error;
-                if refused.load(Ordering::Relaxed) {
+                if refused {
                     error.mark_retry_budget_exhausted();
                 }
                 error
             })
         }
+    }
+
+    /// Attempt number `n` under its span, its outcome recorded on the call's
+    /// span, given to the hooks and measured.
+    async fn traced(
+        &self,
+        op: &'static Operation,
+        sending: &Sending<'_>,
+        (n, window): (u32, u64),
+        options: &CallOptions,
+        read: Option<ReadAnswer<'_>>,
+        call: &tracing::Span,
+    ) -> Result<Done, Failed> {
+        let hooked = super::hooks::Attempt {
+            operation: op.id,
+            method: op.method,
+            path: op.path,
+            number: n,
+            provider: self.provider.name,
+        };
+        let span = tracing::info_span!(
+            "billing.attempt",
+            otel.name = %format_args!("{} {}", op.method, op.path),
+            otel.kind = "client",
+            http.request.method = op.method.as_str(),
+            url.template = op.path,
+            http.request.resend_count = n - 1,
+            http.response.status_code = tracing::field::Empty,
+            error.type = tracing::field::Empty,
+        );
+        let started = Instant::now();
+        let result = self
+            .attempt(op, sending, &hooked, (window, started), options, read)
+            .instrument(span.clone())
+            .await;
+        let (status, request_id) = match &result {
+            Ok(done) => (Some(done.status), done.request_id.as_deref()),
+            Err(f) => (f.error.status(), f.error.request_id()),
+        };
+        if let Some(status) = status {
+            call.record("http.response.status_code", status);
+        }
+        if let Some(id) = request_id {
+            call.record("billing.request_id", id);
+        }
+        for hook in &self.hooks.0 {
+            let outcome = result.as_ref().map(|done| done.status).map_err(|f| &f.error);
+            hook.after_attempt(&hooked, outcome, started.elapsed());
+        }
+        let error = result.as_ref().err().map(|f| error_type(&f.error));
+        if let Some(e) = &error {
+            span.record("error.type", e.as_ref());
+        }
+        // OpenTelemetry's `http.client.request.duration` histogram, through
+        // tracing (tracing-opentelemetry's MetricsLayer reads `histogram.*`);
+        // without a subscriber it costs one disabled-callsite check.
+        tracing::info!(
+            parent: &span,
+            histogram.http.client.request.duration = started.elapsed().as_secs_f64(),
+            http.request.method = op.method.as_str(),
+            server.address = self.host.as_str(),
+            url.template = op.path,
+            http.response.status_code = status,
+            error.type = error.as_deref(),
+            "attempt"
+        );
+        result
     }
 
     /// The headers of every attempt: the body's media type, our user agent, and the auth header
