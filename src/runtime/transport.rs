@@ -88,9 +88,7 @@ impl Core {
             let result = async {
                 match tokio::time::timeout(
                     options.call_timeout,
-                    // Boxed: the attempts' state (about 2.7 KB) is allocated once
-                    // rather than copied into each wrapper around it.
-                    Box::pin(self.attempts(op, (path, body), options, extra, read, &sent, &span)),
+                    self.attempts(op, (path, body), options, extra, read, &sent, &span),
                 )
                 .await
                 {
