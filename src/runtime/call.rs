@@ -10,10 +10,10 @@ use bytes::Bytes;
 use reqwest::header::HeaderValue;
 use serde_json::Value;
 use std::borrow::Cow;
-use std::future::{Future, IntoFuture};
-use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
+
+mod send;
 
 /// A request body as sent, and its media type.
 pub(crate) type Encoded = (Bytes, HeaderValue);
@@ -300,94 +300,6 @@ impl<'a, T> Call<'a, T> {
     pub fn intent(self, key: impl Into<String>) -> super::intents::IntentCall<'a, T> {
         super::intents::IntentCall::new(self, key.into())
     }
-
-    /// Everything checked, nothing sent: the client, the extra headers, the
-    /// path and the body.
-    #[allow(clippy::type_complexity)]
-    pub(super) fn checked(
-        &mut self,
-    ) -> Result<
-        (
-            &'a Arc<Core>,
-            reqwest::header::HeaderMap,
-            Cow<'static, str>,
-            Option<Encoded>,
-        ),
-        Error,
-    > {
-        let extra = self.extra_headers()?;
-        let (path, body) = self.prepare()?;
-        Ok((self.core, extra, path, body))
-    }
-
-    /// Send what [`Call::checked`] made, with this call's options.
-    pub(super) fn execute_checked(
-        &self,
-        path: Cow<'static, str>,
-        body: Option<Encoded>,
-        extra: reqwest::header::HeaderMap,
-    ) -> impl Future<Output = Result<super::transport::Done, Error>> + Send {
-        self.execute_reading(path, body, extra, None)
-    }
-
-    /// [`Call::execute_checked`], with a one-pass read of a success answer.
-    fn execute_reading(
-        &self,
-        path: Cow<'static, str>,
-        body: Option<Encoded>,
-        extra: reqwest::header::HeaderMap,
-        read: Option<super::transport::ReadAnswer<'_>>,
-    ) -> impl Future<Output = Result<super::transport::Done, Error>> + Send {
-        let options = self.options.as_ref().unwrap_or(&self.core.options);
-        self.core.execute(self.op, (path, body), options, extra, read)
-    }
-
-    /// This call's answer type read from an answer's data.
-    pub(super) fn decode_data(&self, data: Bytes) -> Result<T, String> {
-        (self.decode)(data)
-    }
-
-    /// Check, send, and hand back the answer's data undecoded, with its status
-    /// and the attempts it took (for a caller that decodes it otherwise: pages).
-    pub(crate) fn send_done(&mut self) -> impl Future<Output = Result<super::transport::Done, Error>> + Send {
-        let checked = self.checked();
-        async move {
-            let (_, extra, path, body) = checked?;
-            self.execute_checked(path, body, extra).await
-        }
-    }
-
-    // Not an `async fn`: one of those keeps a second copy of `self` in its
-    // state (rust-lang/rust#62958), and a call's future is moved whole.
-    #[allow(clippy::manual_async_fn)]
-    fn send(mut self) -> impl Future<Output = Result<T, Error>> + Send + 'a
-    where
-        T: Send + 'a,
-    {
-        async move {
-            let Some(one_pass) = self.one_pass else {
-                let done = self.send_done().await?;
-                return (self.decode)(done.data.clone())
-                    .map_err(|reason| self.core.decode_error_of(self.op, &done, reason));
-            };
-            let (core, extra, path, body) = self.checked()?;
-            // The answer read once, into `T`, where it is the common success;
-            // anything else is read by the wire format and decoded below.
-            let taken = std::sync::Mutex::new(None);
-            let read = |answer: &Bytes| {
-                let (value, request_id) = one_pass(&core.provider.success, answer)?;
-                *taken.lock().unwrap_or_else(|e| e.into_inner()) = Some(value);
-                Some(request_id)
-            };
-            let done = self.execute_reading(path, body, extra, Some(&read)).await?;
-            match taken.into_inner().unwrap_or_else(|e| e.into_inner()) {
-                Some(value) => Ok(value),
-                None => {
-                    (self.decode)(done.data.clone()).map_err(|reason| self.core.decode_error_of(self.op, &done, reason))
-                }
-            }
-        }
-    }
 }
 
 /// A body (the generated type or its builder) serialised once, as it is sent,
@@ -424,13 +336,4 @@ pub(crate) fn body_json<B: serde::Serialize, I: crate::IntoBody<B>>(
         .try_into()
         .map_err(|e| Into::<validate::ConversionError>::into(e).into_invalid(op))?;
     serde_json::to_value(&body).map_err(|e| InvalidInput::new(Some(op.id), "body", Violation::Format(e.to_string())))
-}
-
-impl<'a, T: Send + 'a> IntoFuture for Call<'a, T> {
-    type Output = Result<T, Error>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Result<T, Error>> + Send + 'a>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
 }

@@ -85,25 +85,19 @@ impl Core {
                 billing.request_id = empty,
             );
             let sent = AtomicU32::new(0);
-            let result = async {
-                match tokio::time::timeout(
-                    options.call_timeout,
-                    self.attempts(op, (path, body), options, extra, read, &sent, &span),
-                )
-                .await
-                {
-                    Err(_) => Err(Error::Transport(TransportError {
-                        operation: op.id,
-                        kind: TransportKind::Timeout,
-                        attempts: sent.load(Ordering::Relaxed),
-                        retry_budget_exhausted: false,
-                        source: None,
-                    })),
-                    Ok(result) => result,
-                }
-            }
-            .instrument(span.clone())
-            .await;
+            let attempts = self
+                .attempts(op, (path, body), options, extra, read, &sent, &span)
+                .instrument(span.clone());
+            let result = match tokio::time::timeout(options.call_timeout, attempts).await {
+                Err(_) => Err(Error::Transport(TransportError {
+                    operation: op.id,
+                    kind: TransportKind::Timeout,
+                    attempts: sent.load(Ordering::Relaxed),
+                    retry_budget_exhausted: false,
+                    source: None,
+                })),
+                Ok(result) => result,
+            };
             if let Err(e) = &result {
                 span.record("error.type", error_type(e).as_ref());
                 tracing::debug!(parent: &span, error = %e, "call failed");

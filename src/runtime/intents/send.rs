@@ -117,7 +117,7 @@ impl<'a, T> IntentCall<'a, T> {
                 };
             }
         }
-        let sent = call.execute_checked(path, body, extra).await;
+        let sent = call.execute_checked(path, body, extra, None).await;
         let state = match &sent {
             Ok(done) => State::Answered(String::from_utf8_lossy(&done.data).into_owned()),
             Err(e) if e.may_have_been_processed() => State::InDoubt(e.to_string()),
